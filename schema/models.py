@@ -91,6 +91,17 @@ class Source(Base):
     note: Mapped[str | None] = mapped_column(Text, comment="What else a reader should know about this source.")
 
 
+class SourceCoverage(Base):
+    __tablename__ = "source_coverage"
+    __table_args__ = (
+        UniqueConstraint("source_id", "jurisdiction_id"),
+        {"comment": "Which jurisdictions each source reports on; a quote must come from a source that covers its row's jurisdiction."},
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, comment="Row number.")
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), index=True, comment="The source.")
+    jurisdiction_id: Mapped[str] = mapped_column(ForeignKey("jurisdictions.id"), index=True, comment="A jurisdiction it reports on.")
+
+
 class Jurisdiction(Base):
     __tablename__ = "jurisdictions"
     __table_args__ = (
@@ -157,6 +168,7 @@ class Document(Base):
     signer: Mapped[str | None] = mapped_column(Text, comment="Who signed it, with their office, where stated; null otherwise.")
     source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), comment="Source text that states these facts.")
     quote: Mapped[str | None] = mapped_column(Text, comment="Verbatim passage of the source that states the document's number, date or issuer.")
+    locator: Mapped[str | None] = mapped_column(String, comment="Where the quote is: section path or 'line N' of the source text.")
     note: Mapped[str | None] = mapped_column(Text, comment="What the sources leave unsaid, or other context.")
 
 
@@ -173,6 +185,7 @@ class DocumentLink(Base):
     target_document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True, comment="The document referred to.")
     source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), comment="Source text that states the link.")
     quote: Mapped[str] = mapped_column(Text, comment="Verbatim passage that states the link.")
+    locator: Mapped[str | None] = mapped_column(String, comment="Where the quote is: section path or 'line N' of the source text.")
 
 
 class Pillar(Base):

@@ -1,0 +1,192 @@
+"""The YAML schema: which records the data files hold and what each field may be.
+
+build.py validates every record against these specs; schema/template.yml shows
+them to contributors with comments. Closed vocabularies come from the models so
+the YAML, the check constraints and the docs cannot disagree.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schema import models
+
+
+@dataclass(frozen=True)
+class Field:
+    type: str  # str | int | number | date | str_list | list | mapping
+    required: bool = False
+    choices: tuple | None = None
+    ref: str | None = None  # kind of id the value must name: source, document, indicator, ...
+    record: str | None = None  # for list/mapping: the record spec of the items
+
+
+def F(type_="str", required=False, choices=None, ref=None, record=None):
+    return Field(type_, required, tuple(choices) if choices else None, ref, record)
+
+
+RECORDS: dict[str, dict[str, Field]] = {
+    "source": {
+        "id": F(required=True),
+        "kind": F(required=True, choices=models.SOURCE_KINDS),
+        "title": F(required=True),
+        "title_en": F(),
+        "publisher": F(),
+        "author": F(),
+        "published": F("date"),
+        "file_name": F(),
+        "sha256": F(),
+        "citation": F(),
+        "covers": F("str_list", required=True, ref="jurisdiction"),
+        "note": F(),
+    },
+    "pillar": {
+        "id": F(required=True),
+        "kind": F(required=True, choices=models.PILLAR_KINDS),
+        "name_vi": F(required=True),
+        "name_en": F(required=True),
+        "description": F(required=True),
+    },
+    "sector": {
+        "id": F(required=True),
+        "name_vi": F(required=True),
+        "name_en": F(required=True),
+        "note": F(),
+    },
+    "sector_relation": {
+        "sector": F(required=True, ref="sector"),
+        "relation": F(required=True, choices=models.SECTOR_RELATIONS),
+        "related": F(required=True, ref="sector"),
+        "note": F(required=True),
+    },
+    "indicator": {
+        "id": F(required=True),
+        "name_vi": F(required=True),
+        "name_en": F(required=True),
+        "unit": F(required=True),
+        "pillar": F(required=True, ref="pillar"),
+        "direction": F(required=True, choices=models.DIRECTIONS),
+        "definition": F(required=True),
+        "national": F(ref="indicator"),
+        "scopes": F("str_list"),
+        "note": F(),
+        "relations": F("list", record="indicator_relation"),
+    },
+    "indicator_relation": {
+        "relation": F(required=True, choices=models.INDICATOR_RELATIONS),
+        "indicator": F(required=True, ref="indicator"),
+        "note": F(required=True),
+    },
+    "jurisdiction": {
+        "id": F(required=True),
+        "level": F(required=True, choices=models.JURISDICTION_LEVELS),
+        "name_vi": F(required=True),
+        "name_en": F(required=True),
+        "gso_code": F(),
+        "region_vi": F(),
+        "region_en": F(),
+        "capital_vi": F(),
+        "capital_lat": F("number"),
+        "capital_lon": F("number"),
+        "reference_source": F(ref="source"),
+    },
+    "reorganisation": {
+        "change": F(required=True, choices=("merged", "absorbed_other", "unchanged")),
+        "successor_name_vi": F(required=True),
+        "successor_gso_code": F(),
+        "other_party_vi": F(),
+        "administrative_centre_vi": F(),
+        "legal_basis": F(required=True),
+        "decided_date": F("date"),
+        "effective_date": F("date"),
+        "note": F(),
+        "source": F(required=True, ref="source"),
+    },
+    "document": {
+        "id": F(required=True),
+        "number": F(),
+        "type": F(required=True, choices=models.DOCUMENT_TYPES),
+        "title_vi": F(required=True),
+        "title_en": F(required=True),
+        "label": F(required=True),
+        "issuing_body_vi": F(),
+        "issuing_body_en": F(),
+        "issue_date": F("date"),
+        "period_start": F("int"),
+        "period_end": F("int"),
+        "vision_year": F("int"),
+        "signer": F(),
+        "source": F(required=True, ref="source"),
+        "locator": F(),
+        "quote": F(),
+        "note": F(),
+        "links": F("list", record="document_link"),
+    },
+    "document_link": {
+        "relation": F(required=True, choices=models.DOCUMENT_RELATIONS),
+        "document": F(required=True, ref="document"),
+        "source": F(required=True, ref="source"),
+        "quote": F(required=True),
+        "locator": F(),
+    },
+    "priority_sector": {
+        "document": F(required=True, ref="document"),
+        "sector": F(required=True, ref="sector"),
+        "name_as_written": F(required=True),
+        "source": F(ref="source"),
+        "locator": F(required=True),
+        "quote": F(required=True),
+    },
+    "target": {
+        "document": F(ref="document"),
+        "source": F(ref="source"),
+        "indicator": F(required=True, ref="indicator"),
+        "scope": F(),
+        "target_year": F("int"),
+        "frequency": F(choices=models.FREQUENCIES),
+        "comparator": F(choices=tuple(models.COMPARATORS)),
+        "value": F("number"),
+        "value_max": F("number"),
+        "denominator": F("number"),
+        "unit": F(),
+        "statement_vi": F(required=True),
+        "statement_en": F(required=True),
+        "quote": F(),
+        "locator": F(),
+        "note": F(),
+    },
+    "task": {
+        "document": F(ref="document"),
+        "source": F(ref="source"),
+        "locator": F(required=True),
+        "title_vi": F(required=True),
+        "title_en": F(required=True),
+        "quote": F(required=True),
+        "sector": F(ref="sector"),
+        "tasks": F("list", record="task"),
+    },
+}
+# An observation is a target with a reporting year instead of a target year.
+RECORDS["observation"] = {
+    ("year" if name == "target_year" else name): field
+    for name, field in RECORDS["target"].items()
+    if name != "frequency"
+}
+
+# Top-level keys of each kind of data file, and the record each list holds.
+VOCABULARY_FILES: dict[str, dict[str, str]] = {
+    "sources.yml": {"sources": "source"},
+    "pillars.yml": {"pillars": "pillar"},
+    "sectors.yml": {"sectors": "sector", "relations": "sector_relation"},
+    "indicators.yml": {"indicators": "indicator"},
+}
+JURISDICTION_FILE: dict[str, str] = {
+    "jurisdiction": "jurisdiction",  # a single mapping
+    "reorganisation": "reorganisation",  # a single mapping
+    "documents": "document",
+    "priority_sectors": "priority_sector",
+    "targets": "target",
+    "observations": "observation",
+    "tasks": "task",
+}
+SINGLE_RECORD_KEYS = {"jurisdiction", "reorganisation"}
+REQUIRED_JURISDICTION_KEYS = {"jurisdiction"}
