@@ -358,11 +358,12 @@ def parse_jurisdiction_file(doc: Record, path: Path, ds: Dataset, problems, refs
     for p in doc.get("priority_sectors") or []:
         if not check_record(p, "priority_sector", problems, refs):
             continue
-        positions[p["document"]] = positions.get(p["document"], 0) + 1
-        if ds.define("priority_sector", f"{p['document']}/{p['sector']}", p.where, problems, key="sector"):
+        document_id = p.get("document")
+        positions[document_id] = positions.get(document_id, 0) + 1
+        if ds.define("priority_sector", f"{document_id or jid}/{p['sector']}", p.where, problems, key="sector"):
             ds.add("priority_sectors", {
-                "jurisdiction_id": jid, "document_id": p["document"], "sector_id": p["sector"],
-                "position": positions[p["document"]], "name_as_written": p["name_as_written"],
+                "jurisdiction_id": jid, "document_id": document_id, "sector_id": p["sector"],
+                "position": positions[document_id], "name_as_written": p["name_as_written"],
                 "source_id": p.get("source"), "quote": p["quote"], "locator": p["locator"],
             }, p.where)
     for t in doc.get("targets") or []:
@@ -455,7 +456,7 @@ def fill_defaults(ds: Dataset, problems: Problems):
             where = ds.places[(table, index)]
             if row.get("source_id") is None:
                 row["source_id"] = doc_source.get(row.get("document_id"))
-                if row["source_id"] is None:
+                if row["source_id"] is None and row.get("document_id") not in doc_source:
                     problems.add(where, "source", "give the source (there is no document to take it from)")
             if table in ("targets", "observations") and row["indicator_id"] in units:
                 unit = units[row["indicator_id"]]

@@ -260,12 +260,12 @@ class SectorRelation(Base):
 class PrioritySector(Base):
     __tablename__ = "priority_sectors"
     __table_args__ = (
-        UniqueConstraint("document_id", "sector_id"),
-        {"comment": "Each document's priority sectors for digital transformation, in the order the text lists them."},
+        UniqueConstraint("jurisdiction_id", "document_id", "sector_id"),
+        {"comment": "Each jurisdiction's priority sectors for digital transformation, in the order the text lists them."},
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, comment="Row number.")
     jurisdiction_id: Mapped[str] = mapped_column(ForeignKey("jurisdictions.id"), index=True, comment="Jurisdiction of the document.")
-    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True, comment="The document that sets the priority.")
+    document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"), index=True, comment="The document that sets the priority; null when the source does not say which document (Quảng Ninh).")
     sector_id: Mapped[str] = mapped_column(ForeignKey("sectors.id"), index=True, comment="The sector, on the shared vocabulary.")
     position: Mapped[int] = mapped_column(Integer, comment="Place in the text's list (1 = first named).")
     name_as_written: Mapped[str] = mapped_column(Text, comment="The sector as the text names it, e.g. 'văn hóa - du lịch'.")

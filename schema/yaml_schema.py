@@ -129,7 +129,7 @@ RECORDS: dict[str, dict[str, Field]] = {
         "locator": F(),
     },
     "priority_sector": {
-        "document": F(required=True, ref="document"),
+        "document": F(ref="document"),
         "sector": F(required=True, ref="sector"),
         "name_as_written": F(required=True),
         "source": F(ref="source"),

@@ -1,0 +1,138 @@
+"""Documentation generated from the models: Datasette metadata, data dictionary, data package.
+
+    python -m schema.docs        # rewrite the generated parts of metadata.yml and docs/data-dictionary.md
+
+The column comments on the SQLAlchemy models (and VIEW_DOCS for the views) are
+the one place where fields are described; tests fail if the files drift.
+"""
+from __future__ import annotations
+
+import sqlite3
+import sys
+from pathlib import Path
+
+import yaml
+
+from schema import models, views
+
+ROOT = Path(__file__).resolve().parent.parent
+METADATA = ROOT / "metadata.yml"
+DICTIONARY = ROOT / "docs" / "data-dictionary.md"
+JURISDICTION_COLUMNS = [j.replace("-", "_") for j in ("ha-tinh", "lai-chau", "quang-binh", "quang-ngai", "quang-ninh")]
+LICENSE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}
+
+
+def table_docs() -> dict:
+    """{table or view: {'description': str, 'columns': {column: description}}} in schema order."""
+    docs = {}
+    for table in models.Base.metadata.sorted_tables:
+        docs[str(table.name)] = {
+            "description": table.comment,
+            "columns": {str(c.name): c.comment for c in table.columns},
+        }
+    for name, view in views.VIEW_DOCS.items():
+        columns = dict(view["columns"])
+        if "jurisdiction_column" in view:
+            columns.update({j: view["jurisdiction_column"] for j in JURISDICTION_COLUMNS})
+        docs[name] = {"description": view["description"], "columns": columns}
+    return docs
+
+
+# ---------------------------------------------------------------- metadata.yml
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str(dumper, text):
+    style = "|" if "\n" in text else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def render_metadata(current: dict) -> str:
+    """metadata.yml with each table's description and columns taken from the models."""
+    database = current["databases"]["vn_dx_plans"]
+    tables = database.setdefault("tables", {})
+    for name, doc in table_docs().items():
+        options = tables.get(name) or {}
+        rest = {k: v for k, v in options.items() if k not in ("description", "columns")}
+        tables[name] = {"description": doc["description"], **rest, "columns": doc["columns"]}
+    database["tables"] = {**{n: tables[n] for n in table_docs()},
+                          **{n: v for n, v in tables.items() if n not in table_docs()}}
+    header = "# Datasette metadata. Table and column descriptions are generated from the\n" \
+             "# models by `python -m schema.docs`; edit the comments there, not here.\n"
+    return header + yaml.dump(current, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1000)
+
+
+# ---------------------------------------------------------------- data dictionary
+
+def render_dictionary() -> str:
+    lines = ["# Data dictionary", "",
+             "Generated from the models (`python -m schema.docs`); every table and view of",
+             "`vn_dx_plans.db`, and of the CSV and JSON files in the data package.", ""]
+    comparators = "\n".join(f"- `{k}`: {v}" for k, v in models.COMPARATORS.items())
+    lines += ["## Comparators", "", comparators, ""]
+    for name, doc in table_docs().items():
+        kind = "view" if name in views.VIEW_DOCS else "table"
+        lines += [f"## `{name}` ({kind})", "", doc["description"], "", "| column | description |", "|---|---|"]
+        lines += [f"| `{column}` | {text.replace('|', '/')} |" for column, text in doc["columns"].items()]
+        lines.append("")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- data package
+
+_FIELD_TYPES = {"VARCHAR": "string", "TEXT": "string", "INTEGER": "integer", "FLOAT": "number", "REAL": "number",
+                "DATE": "date"}
+
+
+def datapackage(conn: sqlite3.Connection) -> dict:
+    """A Frictionless data package descriptor for every table and view (one CSV each)."""
+    docs = table_docs()
+    resources = []
+    for name, doc in docs.items():
+        info = conn.execute(f"PRAGMA table_info([{name}])").fetchall()
+        if not info:
+            continue
+        fields = []
+        for _, column, declared, *_ in info:
+            base = (declared or "").split("(")[0].upper()
+            fields.append({"name": column, "type": _FIELD_TYPES.get(base, "any"),
+                           "description": doc["columns"].get(column, "")})
+        schema = {"fields": fields}
+        table = models.Base.metadata.tables.get(name)
+        if table is not None:
+            schema["primaryKey"] = [c.name for c in table.primary_key.columns]
+            schema["foreignKeys"] = [
+                {"fields": [fk.parent.name],
+                 "reference": {"resource": "" if fk.column.table.name == name else fk.column.table.name,
+                               "fields": [fk.column.name]}}
+                for fk in sorted(table.foreign_keys, key=lambda f: f.parent.name)
+            ]
+        resources.append({"name": name, "path": f"{name}.csv", "format": "csv", "mediatype": "text/csv",
+                          "encoding": "utf-8", "description": doc["description"], "schema": schema})
+    return {
+        "name": "vn-dx-plans",
+        "title": "Vietnam's provincial digital-transformation plans",
+        "description": "Targets, reported figures, priority sectors and tasks of the digital-transformation "
+                       "(chuyển đổi số) plans of Quảng Bình, Hà Tĩnh, Quảng Ngãi, Quảng Ninh and Lai Châu, and of the "
+                       "national programme (749/QĐ-TTg), on one indicator catalogue; every row quotes its source verbatim.",
+        "licenses": [LICENSE],
+        "resources": resources,
+    }
+
+
+def main() -> int:
+    current = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+    METADATA.write_text(render_metadata(current), encoding="utf-8")
+    DICTIONARY.parent.mkdir(exist_ok=True)
+    DICTIONARY.write_text(render_dictionary(), encoding="utf-8")
+    print(f"wrote {METADATA.name} and {DICTIONARY.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
