@@ -196,7 +196,9 @@ def quote_in_text(quote: str, text: str) -> bool:
 # ---------------------------------------------------------------- validation of one record
 
 def check_record(record, kind: str, problems: Problems, refs: list) -> bool:
-    """Types, required fields, closed vocabularies; collect references to resolve later."""
+    """Types, required fields, closed vocabularies; collect references to resolve later.
+
+    Returns False only when the record cannot be built (missing or mistyped fields)."""
     if not isinstance(record, Record):
         where = getattr(record, "where", None)
         problems.append(Problem(where.file if where else "?", where.line if where else 0, kind, f"expected a mapping, got {type(record).__name__}"))
@@ -206,7 +208,6 @@ def check_record(record, kind: str, problems: Problems, refs: list) -> bool:
     for key in record:
         if key not in spec:
             problems.add(record.where, str(key), f"unknown field for a {kind.replace('_', ' ')}; known: {', '.join(spec)}")
-            ok = False
     for name, fspec in spec.items():
         value = record.get(name)
         if value is None:
@@ -224,8 +225,8 @@ def check_record(record, kind: str, problems: Problems, refs: list) -> bool:
             if text != text.strip() or not text:
                 problems.add(record.where, name, "text is empty or has leading/trailing spaces")
         if fspec.choices and value not in fspec.choices:
+            # reported; the record is still checked further so that every problem shows at once
             problems.add(record.where, name, f"{value!r} is not one of: {', '.join(fspec.choices)}")
-            ok = False
         if fspec.ref:
             for item in (value if fspec.type == "str_list" else [value]):
                 refs.append((fspec.ref, item, record.where, name))

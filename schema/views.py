@@ -110,9 +110,8 @@ FROM sectors s
 
 
 def view_statements(conn: sqlite3.Connection) -> list[str]:
-    with_sectors = [r[0] for r in conn.execute(
-        "SELECT DISTINCT jurisdiction_id FROM priority_sectors ORDER BY jurisdiction_id")]
-    return [TARGET_COMPARISON, TARGET_COVERAGE, PRIORITY_SECTORS_EXPANDED, priority_sector_matrix(with_sectors)]
+    provinces = [r[0] for r in conn.execute("SELECT id FROM jurisdictions WHERE level = 'province' ORDER BY id")]
+    return [TARGET_COMPARISON, TARGET_COVERAGE, PRIORITY_SECTORS_EXPANDED, priority_sector_matrix(provinces)]
 
 
 VIEW_DOCS = {
@@ -165,7 +164,7 @@ VIEW_DOCS = {
         },
     },
     "priority_sector_matrix": {
-        "description": "Jurisdiction × sector matrix of priority sectors: each cell is the sector as the plan names it, or empty when the plan does not prioritise it.",
+        "description": "Province × sector matrix of priority sectors: one column per province; each cell is the sector as the plan names it, or empty when the plan does not prioritise it (Quảng Ngãi's source names no priority sectors).",
         "columns": {
             "sector_id": "The sector.",
             "sector_name_vi": "Sector name in Vietnamese.",

@@ -1,0 +1,294 @@
+"""The real data: values a researcher would cite, checked against the sources."""
+import re
+import subprocess
+import sys
+import unicodedata
+
+import pytest
+
+import build
+from conftest import SHARED, one
+
+
+def target(db, jurisdiction, indicator, year, scope=None):
+    return one(db, "SELECT * FROM targets WHERE jurisdiction_id = ? AND indicator_id = ? AND target_year IS ? "
+                   "AND scope IS ?", jurisdiction, indicator, year, scope)
+
+
+# ---------------------------------------------------------------- Lai Châu (09-NQ/TU, the full official text)
+
+def test_lai_chau_digital_economy_2030_is_20_percent_of_grdp_quoted_from_II_2_2_2_b(db):
+    t = target(db, "lai-chau", "digital-economy-share-of-grdp", 2030)
+    assert (t["comparator"], t["value"], t["unit"]) == ("=", 20, "%")
+    assert t["locator"] == "II.2.2.2.b"
+    assert "Kinh tế số chiếm 20% GRDP" in t["quote"]
+    assert t["document_id"] == "lai-chau-09-nq-tu" and t["source_id"] == "seed-004"
+
+
+def test_lai_chau_work_files_are_split_by_administrative_level(db):
+    for year, expected in {2025: {"cấp tỉnh": 90, "cấp huyện": 80, "cấp xã": 60},
+                           2030: {"cấp tỉnh": 100, "cấp huyện": 100, "cấp xã": 70}}.items():
+        rows = db.execute("SELECT scope, value FROM targets WHERE jurisdiction_id = 'lai-chau' "
+                          "AND indicator_id = 'work-files-processed-online' AND target_year = ?", (year,)).fetchall()
+        assert dict(rows) == expected
+
+
+def test_lai_chau_quotes_keep_ocr_typos_and_statements_fix_them(db):
+    t = target(db, "lai-chau", "smart-device-users-using-egov", 2025)
+    assert t["quote"].startswith("Trên 50%) người dùng")  # the OCR's stray ")" stays in the quote
+    assert ")" not in t["statement_vi"] and t["comparator"] == ">" and t["value"] == 50
+
+
+def test_lai_chau_labour_productivity_is_annual(db):
+    assert [(r["target_year"], r["comparator"], r["value"], r["frequency"]) for r in db.execute(
+        "SELECT * FROM targets WHERE jurisdiction_id = 'lai-chau' AND indicator_id = 'labour-productivity-growth' "
+        "ORDER BY target_year")] == [(2025, ">=", 7, "annual"), (2030, ">=", 8, "annual")]
+
+
+def test_lai_chau_budget_commitment_of_section_III_6(db):
+    t = target(db, "lai-chau", "dx-budget-share", None)
+    assert (t["comparator"], t["value"], t["frequency"], t["locator"]) == (">=", 1, "annual", "III.6")
+    assert "tối thiểu 1% tổng chi cân đối ngân sách địa phương" in t["quote"]
+
+
+def test_lai_chau_commitments_without_a_number(db):
+    t = target(db, "lai-chau", "mobile-4g-coverage", 2030)
+    assert t["value"] is None and t["comparator"] is None
+    assert "4G" in t["quote"]
+
+
+def test_lai_chau_situation_figures(db):
+    def observed(indicator, scope=None):
+        return one(db, "SELECT * FROM observations WHERE jurisdiction_id = 'lai-chau' AND indicator_id = ? "
+                       "AND scope IS ? AND source_id = 'seed-004'", indicator, scope)
+
+    assert observed("online-public-services-level3-4-count")["value"] == 1079
+    assert "1.079 dịch vụ công trực tuyến" in observed("online-public-services-level3-4-count")["quote"]
+    fibre = observed("households-broadband-connected", "cáp quang")
+    assert fibre["value"] == 38.3 and "38,3%" in fibre["quote"]
+    ict = observed("ict-enterprises")
+    assert (ict["value"], ict["denominator"]) == (32, 1573)
+    dti = observed("dti-rank")
+    assert (dti["year"], dti["value"], dti["denominator"]) == (2020, 50, 63)
+
+
+def test_lai_chau_dti_aim_and_outcome(db):
+    aim = target(db, "lai-chau", "dti-rank", 2025)
+    assert (aim["comparator"], aim["value"], aim["denominator"]) == ("<=", 45, 63)
+    outcome = one(db, "SELECT * FROM observations WHERE jurisdiction_id = 'lai-chau' AND indicator_id = 'dti-rank' AND year = 2022")
+    assert outcome["value"] == 53 and outcome["source_id"] == "ref-dti-2022" and outcome["quote"] is None
+
+
+def test_lai_chau_targets_per_year_and_pillar(db):
+    counts = {(r[0], r[1]): r[2] for r in db.execute(
+        "SELECT i.pillar_id, t.target_year, count(*) FROM targets t JOIN indicators i ON i.id = t.indicator_id "
+        "WHERE t.jurisdiction_id = 'lai-chau' GROUP BY 1, 2")}
+    assert counts == LAI_CHAU_TARGETS_BY_PILLAR_AND_YEAR
+
+
+LAI_CHAU_TARGETS_BY_PILLAR_AND_YEAR = {
+    ("cyber-security", 2025): 1,
+    ("digital-economy", None): 1, ("digital-economy", 2022): 1, ("digital-economy", 2025): 10, ("digital-economy", 2030): 8,
+    ("digital-government", 2025): 12, ("digital-government", 2030): 8,
+    ("digital-infrastructure", 2025): 3, ("digital-infrastructure", 2030): 4,
+    ("digital-society", 2025): 9, ("digital-society", 2030): 9,
+    ("overall", 2025): 1,
+    ("resources", None): 2,
+}
+
+
+def test_lai_chau_tasks_hierarchy(db):
+    groups = [r[0] for r in db.execute("SELECT locator FROM tasks WHERE document_id = 'lai-chau-09-nq-tu' "
+                                       "AND depth = 1 ORDER BY position")]
+    assert groups == ["III.1", "III.2", "III.3", "III.4", "III.5", "III.6"]
+    sectors = [r[0] for r in db.execute("SELECT sector_id FROM tasks WHERE parent_id = 'lai-chau-09-nq-tu/III.5' ORDER BY position")]
+    assert sectors == ["y-te", "giao-duc", "nong-nghiep", "giao-thong-van-tai-logistics", "tai-nguyen-moi-truong",
+                       "nang-luong", "tai-chinh-ngan-hang", "du-lich"]
+    assert one(db, "SELECT count(*) FROM tasks WHERE parent_id = 'lai-chau-09-nq-tu/III.1'")[0] == 6
+
+
+def test_lai_chau_implements_the_national_programme(db):
+    links = {r[0] for r in db.execute("SELECT target_document_id FROM document_links WHERE document_id = 'lai-chau-09-nq-tu' "
+                                      "AND relation = 'implements'")}
+    assert links == {"viet-nam-749-qd-ttg", "viet-nam-52-nq-tw"}
+    doc = one(db, "SELECT * FROM documents WHERE id = 'lai-chau-09-nq-tu'")
+    assert (doc["number"], doc["issue_date"], doc["period_start"], doc["period_end"], doc["vision_year"]) == \
+        ("09-NQ/TU", "2022-02-25", 2021, 2025, 2030)
+
+
+# ---------------------------------------------------------------- across provinces, on one catalogue
+
+def test_digital_economy_2025_targets_share_one_indicator(db):
+    rows = {r["jurisdiction_id"]: (r["comparator"], r["value"]) for r in db.execute(
+        "SELECT * FROM targets WHERE indicator_id = 'digital-economy-share-of-grdp' AND target_year = 2025")}
+    assert rows == {"quang-binh": ("=", 20), "ha-tinh": (">=", 10), "quang-ngai": ("~", 20),
+                    "lai-chau": ("=", 10), "viet-nam": ("=", 20)}
+
+
+def test_national_programme_targets_as_restated_by_003(db):
+    rows = {(r["indicator_id"], r["target_year"]): (r["comparator"], r["value"]) for r in db.execute(
+        "SELECT * FROM targets WHERE jurisdiction_id = 'viet-nam' AND source_id = 'seed-003'")}
+    assert rows == {("national-egov-rank", 2025): ("<=", 50),
+                    ("digital-economy-share-of-grdp", 2025): ("=", 20),
+                    ("digital-economy-share-in-sectors", 2025): (">=", 10),
+                    ("digital-economy-share-of-grdp", 2030): ("=", 30),
+                    ("digital-economy-share-in-sectors", 2030): (">=", 20)}
+
+
+def test_ha_tinh_labour_productivity_is_a_range(db):
+    t = target(db, "ha-tinh", "labour-productivity-growth", 2025)
+    assert (t["comparator"], t["value"], t["value_max"], t["frequency"]) == ("=", 5, 10, "annual")
+    assert "5-10%" in t["quote"]
+
+
+def test_commune_level_work_file_targets(db):
+    rows = dict(db.execute("SELECT jurisdiction_id, value FROM targets WHERE indicator_id = 'work-files-processed-online' "
+                           "AND scope = 'cấp xã' AND target_year = 2025").fetchall())
+    assert rows == {"ha-tinh": 60, "quang-ngai": 70, "lai-chau": 60}
+
+
+def test_quang_binh_signer_and_key_sector_target(db):
+    doc = one(db, "SELECT * FROM documents WHERE jurisdiction_id = 'quang-binh'")
+    assert doc["signer"].startswith("Vũ Đại Thắng") and doc["number"] is None and doc["issue_date"] is None
+    key = one(db, "SELECT * FROM targets WHERE jurisdiction_id = 'quang-binh' AND indicator_id = 'digital-economy-share-in-sectors' "
+                  "AND comparator = '>'")
+    assert key["value"] == 25 and key["scope"] != "từng ngành, lĩnh vực"
+    productivity = target(db, "quang-binh", "labour-productivity-growth", 2025)
+    assert productivity["value"] == 6.5 and "6,5%" in productivity["quote"]
+
+
+def test_quang_ngai_documents_and_no_dead_zones(db):
+    docs = {r["number"]: r["issue_date"] for r in db.execute("SELECT * FROM documents WHERE jurisdiction_id = 'quang-ngai'")}
+    assert docs == {"19-CT/TU": "2022-05-18", "13-NQ/TU": "2023-09-06"}
+    dead_zones = target(db, "quang-ngai", "mobile-dead-zones", 2025)
+    assert dead_zones["value"] is None and "không còn vùng lõm sóng di động" in dead_zones["quote"]
+
+
+def test_quang_ninh_aims_at_data_driven_government_and_sets_no_digital_economy_target(db):
+    level = one(db, "SELECT * FROM targets WHERE jurisdiction_id = 'quang-ninh' AND indicator_id = 'digital-government-maturity-level'")
+    assert level["value"] == 3 and "quản trị dựa trên dữ liệu" in level["quote"]
+    coverage = one(db, "SELECT * FROM target_coverage WHERE jurisdiction_id = 'quang-ninh' "
+                       "AND indicator_id = 'digital-economy-share-of-grdp'")
+    assert coverage["has_target"] == 0 and coverage["target_count"] == 0
+
+
+def test_comparison_view_puts_the_national_target_beside(db):
+    row = one(db, "SELECT * FROM target_comparison WHERE jurisdiction_id = 'lai-chau' "
+                  "AND indicator_id = 'digital-economy-share-of-grdp' AND target_year = 2030")
+    assert (row["value"], row["national_value"], row["difference"], row["versus_national"]) == \
+        (20, 30, -10, "less ambitious than national")
+    range_row = one(db, "SELECT * FROM target_comparison WHERE jurisdiction_id = 'ha-tinh' AND indicator_id = 'labour-productivity-growth'")
+    assert range_row["difference"] is None  # no national target, and a range has no single difference
+
+
+def test_coverage_view_lists_every_jurisdiction_for_every_targeted_indicator(db):
+    indicators = one(db, "SELECT count(DISTINCT indicator_id) FROM targets")[0]
+    assert one(db, "SELECT count(*) FROM target_coverage")[0] == 6 * indicators
+    years = one(db, "SELECT target_years FROM target_coverage WHERE jurisdiction_id = 'lai-chau' "
+                    "AND indicator_id = 'digital-economy-share-of-grdp'")[0]
+    assert years == "2025, 2030"
+
+
+def test_priority_sector_matrix_relates_combined_sectors(db):
+    tourism = one(db, "SELECT * FROM priority_sector_matrix WHERE sector_id = 'du-lich'")
+    assert tourism["lai_chau"] == "du lịch" and tourism["quang_ninh"] == "du lịch"
+    assert tourism["quang_binh"] == "văn hóa - du lịch (via văn hóa - du lịch)"
+    assert tourism["quang_ngai"] is None and tourism["prioritised_by"] == 2
+    culture = one(db, "SELECT * FROM priority_sector_matrix WHERE sector_id = 'van-hoa-du-lich'")
+    assert culture["quang_binh"] == "văn hóa - du lịch" and culture["prioritised_by"] == 1
+
+
+def test_jurisdictions_enriched_from_the_reference_file(db):
+    rows = {r["id"]: (r["gso_code"], r["capital_vi"]) for r in db.execute("SELECT * FROM jurisdictions WHERE level = 'province'")}
+    assert rows == {"lai-chau": ("12", "Thành phố Lai Châu"), "quang-ninh": ("22", "Thành phố Hạ Long"),
+                    "ha-tinh": ("42", "Thành phố Hà Tĩnh"), "quang-binh": ("44", "Thành phố Đồng Hới"),
+                    "quang-ngai": ("51", "Thành phố Quảng Ngãi")}
+    assert {r[0] for r in db.execute("SELECT reference_source_id FROM jurisdictions WHERE level = 'province'")} == {"ref-jurisdictions"}
+
+
+def test_2025_reorganisation(db):
+    changes = {r["jurisdiction_id"]: r for r in db.execute("SELECT * FROM jurisdiction_changes")}
+    assert changes["quang-binh"]["change"] == "merged" and changes["quang-binh"]["successor_name_vi"] == "Tỉnh Quảng Trị"
+    assert changes["quang-ngai"]["change"] == "absorbed_other" and "Kon Tum" in changes["quang-ngai"]["other_party_vi"]
+    for jid in ("ha-tinh", "quang-ninh", "lai-chau"):
+        assert changes[jid]["change"] == "unchanged"
+    assert {(r["legal_basis"][:26], r["decided_date"], r["effective_date"], r["source_id"]) for r in changes.values()} == \
+        {("Nghị quyết 202/2025/QH15 c", "2025-06-12", "2025-07-01", "ref-reorganisation-2025")}
+
+
+def test_dti_2022_ranks_from_reference(db):
+    ranks = dict(db.execute("SELECT jurisdiction_id, value FROM observations WHERE indicator_id = 'dti-rank' AND year = 2022"))
+    assert ranks == {"quang-ninh": 3, "quang-ngai": 26, "ha-tinh": 37, "quang-binh": 46, "lai-chau": 53}
+
+
+def test_national_counts_of_issued_plans(db):
+    assert target_free_observation(db, "dx-resolutions-issued") == ("=", 48, "seed-000")
+    assert target_free_observation(db, "dx-plans-issued") == (">", 20, "seed-001")
+
+
+def target_free_observation(db, indicator):
+    r = one(db, "SELECT * FROM observations WHERE jurisdiction_id = 'viet-nam' AND indicator_id = ?", indicator)
+    return r["comparator"], r["value"], r["source_id"]
+
+
+# ---------------------------------------------------------------- pinned counts: a lost row fails here
+
+ROW_COUNTS = {
+    "targets": {"lai-chau": 69, "quang-binh": 19, "ha-tinh": 22, "quang-ngai": 15, "quang-ninh": 1, "viet-nam": 5},
+    "observations": {"lai-chau": 12, "quang-binh": 1, "ha-tinh": 1, "quang-ngai": 2, "quang-ninh": 2, "viet-nam": 2},
+    "priority_sectors": {"lai-chau": 9, "quang-binh": 9, "ha-tinh": 6, "quang-ninh": 11},
+    "tasks": {"lai-chau": 63, "ha-tinh": 8, "quang-ninh": 3},
+    "documents": {"lai-chau": 1, "quang-binh": 1, "ha-tinh": 1, "quang-ngai": 2, "quang-ninh": 2, "viet-nam": 2},
+}
+
+
+@pytest.mark.parametrize("table", ROW_COUNTS)
+def test_rows_per_jurisdiction(db, table):
+    counts = dict(db.execute(f"SELECT jurisdiction_id, count(*) FROM {table} GROUP BY 1"))
+    assert counts == ROW_COUNTS[table]
+
+
+# ---------------------------------------------------------------- integrity of every row
+
+def test_every_target_and_observation_has_a_catalogued_indicator_and_its_unit(db):
+    for table in ("targets", "observations"):
+        orphans = db.execute(f"SELECT t.id FROM {table} t LEFT JOIN indicators i ON i.id = t.indicator_id "
+                             f"WHERE i.id IS NULL OR i.unit <> t.unit").fetchall()
+        assert orphans == []
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_every_quote_contains_its_numbers(db):
+    for table in ("targets", "observations"):
+        for row in db.execute(f"SELECT * FROM {table} WHERE quote IS NOT NULL"):
+            for column in ("value", "value_max", "denominator"):
+                if row[column] is not None:
+                    assert build.number_in_text(row[column], row["quote"]), (row["id"], column)
+
+
+def test_only_reference_figures_lack_a_quote(db):
+    assert {r[0] for r in db.execute("SELECT s.kind FROM observations o JOIN sources s ON s.id = o.source_id "
+                                     "WHERE o.quote IS NULL")} == {"reference"}
+    assert one(db, "SELECT count(*) FROM targets WHERE quote IS NULL")[0] == 0
+
+
+def test_all_text_is_nfc(db):
+    for table in ("targets", "observations", "tasks", "documents", "indicators", "sectors", "priority_sectors"):
+        for row in db.execute(f"SELECT * FROM {table}"):
+            for value in row:
+                if isinstance(value, str):
+                    assert unicodedata.is_normalized("NFC", value), (table, value[:40])
+
+
+def test_statements_have_no_ocr_debris(db):
+    for row in db.execute("SELECT id, statement_vi FROM targets UNION ALL SELECT id, statement_vi FROM observations"):
+        assert not re.search(r"\d%\)|Đen năm", row[1]), row[0]
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared not beside the repository")
+def test_verify_quotes_passes(db_path):
+    result = subprocess.run([sys.executable, str(SHARED / "tools" / "verify_quotes.py"), str(db_path)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-2000:]
+    checked = int(re.search(r"(\d+) of (\d+) quotes", result.stdout).group(2))
+    assert checked > 450
