@@ -63,7 +63,8 @@ SELECT
   i.name_en AS indicator_name,
   i.pillar_id,
   (SELECT count(*) FROM targets t WHERE t.jurisdiction_id = j.id AND t.indicator_id = i.id) AS target_count,
-  EXISTS (SELECT 1 FROM targets t WHERE t.jurisdiction_id = j.id AND t.indicator_id = i.id) AS has_target,
+  CASE WHEN EXISTS (SELECT 1 FROM targets t WHERE t.jurisdiction_id = j.id AND t.indicator_id = i.id)
+       THEN 'yes' ELSE 'no' END AS has_target,
   (SELECT group_concat(y, ', ') FROM (
      SELECT DISTINCT coalesce(CAST(t.target_year AS TEXT), 'no year') AS y FROM targets t
      WHERE t.jurisdiction_id = j.id AND t.indicator_id = i.id ORDER BY y)) AS target_years,
@@ -138,7 +139,7 @@ VIEW_DOCS = {
         },
     },
     "target_coverage": {
-        "description": "For every jurisdiction and every indicator some plan targets: whether this jurisdiction's plan sets a target, for which years, and what situation figures exist. A row with has_target = 0 records that the plan sets no target.",
+        "description": "For every jurisdiction and every indicator some plan targets: whether this jurisdiction's plan sets a target, for which years, and what situation figures exist. A row with has_target = 'no' records that the plan sets no target.",
         "columns": {
             "jurisdiction_id": "The jurisdiction.",
             "jurisdiction_name": "Its Vietnamese name.",
@@ -146,7 +147,7 @@ VIEW_DOCS = {
             "indicator_name": "Indicator name in English.",
             "pillar_id": "Pillar or foundation of the indicator.",
             "target_count": "Number of target rows (years and scopes) this jurisdiction has for the indicator.",
-            "has_target": "1 if the jurisdiction's plans set any target for the indicator, 0 if they set none.",
+            "has_target": "yes if the jurisdiction's plans set any target for the indicator, no if they set none (a fact, not a gap).",
             "target_years": "Target years, comma-separated ('no year' for a target without one).",
             "targets_without_number": "How many of the targets are commitments with no number.",
             "observation_years": "Years of the situation figures reported for the indicator ('undated' when the text gives none).",

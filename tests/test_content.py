@@ -169,7 +169,7 @@ def test_quang_ninh_aims_at_data_driven_government_and_sets_no_digital_economy_t
     assert level["value"] == 3 and "quản trị dựa trên dữ liệu" in level["quote"]
     coverage = one(db, "SELECT * FROM target_coverage WHERE jurisdiction_id = 'quang-ninh' "
                        "AND indicator_id = 'digital-economy-share-of-grdp'")
-    assert coverage["has_target"] == 0 and coverage["target_count"] == 0
+    assert coverage["has_target"] == "no" and coverage["target_count"] == 0
 
 
 def test_comparison_view_puts_the_national_target_beside(db):

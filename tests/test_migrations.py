@@ -1,0 +1,85 @@
+"""Models and migrations agree; migrations go up, down and up again; one head."""
+import sqlite3
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+
+from conftest import ROOT
+from schema import models
+
+
+@pytest.fixture
+def alembic_config(tmp_path):
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("sqlalchemy.url", f"sqlite:///{tmp_path / 'migrated.db'}")
+    config.attributes["configure_logger"] = False
+    return config, tmp_path / "migrated.db"
+
+
+def tables(path):
+    conn = sqlite3.connect(path)
+    try:
+        return {r[0]: r[1] for r in conn.execute("SELECT name, sql FROM sqlite_master WHERE type IN ('table', 'index') "
+                                                 "AND name NOT LIKE 'sqlite_%'")}
+    finally:
+        conn.close()
+
+
+def test_one_head():
+    config = Config(str(ROOT / "alembic.ini"))
+    assert len(ScriptDirectory.from_config(config).get_heads()) == 1
+
+
+def test_models_and_migrations_agree(alembic_config):
+    config, _ = alembic_config
+    command.upgrade(config, "head")
+    command.check(config)  # raises if autogenerate would produce any operation
+
+
+def test_upgrade_downgrade_upgrade(alembic_config):
+    config, path = alembic_config
+    command.upgrade(config, "head")
+    first = tables(path)
+    assert set(models.Base.metadata.tables) <= set(first)
+    command.downgrade(config, "base")
+    assert set(tables(path)) == {"alembic_version"}
+    command.upgrade(config, "head")
+    assert tables(path) == first
+
+
+def test_built_database_has_the_migrated_schema(alembic_config, db_path):
+    config, path = alembic_config
+    command.upgrade(config, "head")
+    built = tables(db_path)
+    for name, sql in tables(path).items():
+        assert built[name] == sql
+
+
+def test_check_constraints_guard_the_closed_domains(alembic_config):
+    config, path = alembic_config
+    command.upgrade(config, "head")
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.executescript("""
+        INSERT INTO sources (id, kind, title) VALUES ('s', 'news_report', 'T');
+        INSERT INTO jurisdictions (id, level, name_vi, name_en) VALUES ('j', 'province', 'J', 'J');
+        INSERT INTO pillars (id, kind, name_vi, name_en, description, sort_order) VALUES ('p', 'pillar', 'P', 'P', 'P', 1);
+        INSERT INTO indicators (id, name_vi, name_en, unit, pillar_id, definition, direction)
+            VALUES ('i', 'I', 'I', '%', 'p', 'D', 'higher');
+    """)
+    good = dict(id="t", jurisdiction_id="j", indicator_id="i", target_year=2025, comparator=">=", value=50,
+                unit="%", statement_vi="S", statement_en="S", quote="Q", source_id="s")
+
+    def insert(**changes):
+        row = {**good, **changes}
+        conn.execute(f"INSERT INTO targets ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})", list(row.values()))
+        conn.execute("DELETE FROM targets")
+
+    insert()
+    for bad in (dict(comparator="≈"), dict(value=120), dict(target_year=2051), dict(value=None),
+                dict(value=10, value_max=5), dict(indicator_id="missing"), dict(frequency="monthly")):
+        with pytest.raises(sqlite3.IntegrityError):
+            insert(**bad)
+    conn.close()
