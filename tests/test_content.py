@@ -102,8 +102,11 @@ def test_lai_chau_tasks_hierarchy(db):
                                        "AND depth = 1 ORDER BY position")]
     assert groups == ["III.1", "III.2", "III.3", "III.4", "III.5", "III.6"]
     sectors = [r[0] for r in db.execute("SELECT sector_id FROM tasks WHERE parent_id = 'lai-chau-09-nq-tu/III.5' ORDER BY position")]
+    # 5.6 covers two sectors, so its heading names none and its two paragraphs one each
     assert sectors == ["y-te", "giao-duc", "nong-nghiep", "giao-thong-van-tai-logistics", "tai-nguyen-moi-truong",
-                       "nang-luong", "tai-chinh-ngan-hang", "du-lich"]
+                       None, "tai-chinh-ngan-hang", "du-lich"]
+    assert [r[0] for r in db.execute("SELECT sector_id FROM tasks WHERE parent_id = 'lai-chau-09-nq-tu/III.5.6' "
+                                     "ORDER BY position")] == ["nang-luong", "san-xuat-cong-nghiep"]
     assert one(db, "SELECT count(*) FROM tasks WHERE parent_id = 'lai-chau-09-nq-tu/III.1'")[0] == 6
 
 
