@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import sqlite3
 import sys
 import tempfile
@@ -639,10 +640,11 @@ def write_database(ds: Dataset, output: Path):
 # ---------------------------------------------------------------- package export
 
 def write_package(db_path: Path, folder: Path):
-    """CSV and JSON of every table and view, and a Frictionless datapackage.json."""
+    """The SQLite file, CSV and JSON of every table and view, and a Frictionless datapackage.json."""
     from schema.docs import datapackage
 
     folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(db_path, folder / db_path.name)
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
         package = datapackage(conn)
