@@ -396,10 +396,9 @@ def parse_figure(r, kind: str, jid: str, ds: Dataset, problems: Problems, refs: 
         return
     year_key = "target_year" if kind == "target" else "year"
     year = r.get(year_key)
-    anchor = r.get("document") or jid
+    # A target belongs to its document; an observation to its jurisdiction (several sources may report one).
+    anchor = (r.get("document") or jid) if kind == "target" else jid
     ident = f"{anchor}/{r['indicator']}/{year or 'no-year'}" + (f"/{slug(r['scope'])}" if r.get("scope") else "")
-    if kind == "observation":
-        ident = f"{jid}/{r['indicator']}/{year or 'no-year'}" + (f"/{slug(r['scope'])}" if r.get("scope") else "")
     if not ds.define(kind, ident, r.where, problems, key="indicator"):
         return
     value, value_max, comparator = r.get("value"), r.get("value_max"), r.get("comparator")

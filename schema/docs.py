@@ -14,12 +14,23 @@ from pathlib import Path
 import yaml
 
 from schema import models, views
+from schema.yaml_schema import VOCABULARY_FILES
 
 ROOT = Path(__file__).resolve().parent.parent
 METADATA = ROOT / "metadata.yml"
 DICTIONARY = ROOT / "docs" / "data-dictionary.md"
-JURISDICTION_COLUMNS = [j.replace("-", "_") for j in ("ha-tinh", "lai-chau", "quang-binh", "quang-ngai", "quang-ninh")]
 LICENSE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}
+
+
+def province_columns(data_dir: Path = ROOT / "data") -> list[str]:
+    """The matrix view's per-province columns, from the jurisdiction files as build.py makes them."""
+    provinces = []
+    for path in sorted(data_dir.glob("*.yml")):
+        if path.name not in VOCABULARY_FILES:
+            jurisdiction = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)["jurisdiction"]
+            if jurisdiction["level"] == "province":
+                provinces.append(jurisdiction["id"].replace("-", "_"))
+    return provinces
 
 
 def table_docs() -> dict:
@@ -33,7 +44,7 @@ def table_docs() -> dict:
     for name, view in views.VIEW_DOCS.items():
         columns = dict(view["columns"])
         if "jurisdiction_column" in view:
-            columns.update({j: view["jurisdiction_column"] for j in JURISDICTION_COLUMNS})
+            columns.update({j: view["jurisdiction_column"] for j in province_columns()})
         docs[name] = {"description": view["description"], "columns": columns}
     return docs
 

@@ -188,6 +188,18 @@ def test_validation_messages(tiny, tmp_path, replacement, expected):
     assert all(line.count(":") >= 3 for line in result.stderr.splitlines()[:-1])  # file:line: field: message
 
 
+def test_duplicate_ids_are_refused(tiny):
+    data, shared = tiny
+    path = data / "tinh-a.yml"
+    text = path.read_text(encoding="utf-8")
+    target = text[text.index("- document: tinh-a-kh"):]
+    path.write_text(text + target, encoding="utf-8")  # the same target twice
+    result = run_build("--data", data, "--shared", shared, "--check")
+    first = line_of(path, "indicator: de-share")
+    assert f"indicator: duplicate target id 'tinh-a-kh/de-share/2025' (first at {build.display_path(path)}:{first - 1})" \
+        in result.stderr
+
+
 def test_a_quote_from_a_source_that_does_not_cover_the_jurisdiction_is_refused(tiny):
     data, shared = tiny
     sources = data / "sources.yml"

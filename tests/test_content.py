@@ -225,11 +225,11 @@ def test_dti_2022_ranks_from_reference(db):
 
 
 def test_national_counts_of_issued_plans(db):
-    assert target_free_observation(db, "dx-resolutions-issued") == ("=", 48, "seed-000")
-    assert target_free_observation(db, "dx-plans-issued") == (">", 20, "seed-001")
+    assert national_observation(db, "dx-resolutions-issued") == ("=", 48, "seed-000")
+    assert national_observation(db, "dx-plans-issued") == (">", 20, "seed-001")
 
 
-def target_free_observation(db, indicator):
+def national_observation(db, indicator):
     r = one(db, "SELECT * FROM observations WHERE jurisdiction_id = 'viet-nam' AND indicator_id = ?", indicator)
     return r["comparator"], r["value"], r["source_id"]
 
