@@ -76,6 +76,9 @@ class Where:
     def line_of(self, key):
         return self.key_lines.get(key, self.line)
 
+    def at(self, key) -> "Where":
+        return Where(self.file, self.line_of(key))
+
 
 # ---------------------------------------------------------------- parsing
 
@@ -86,7 +89,10 @@ class Record(dict):
 
 
 class Items(list):
+    """A YAML list that remembers where it is and the line of each item (scalars cannot carry one)."""
+
     where: Where
+    item_lines: tuple = ()  # an empty Items() made in code has no items to place
 
 
 def display_path(path: Path) -> str:
@@ -143,6 +149,7 @@ def _to_python(node, file_name: str, problems: Problems):
     if isinstance(node, yaml.SequenceNode):
         items = Items(_to_python(n, file_name, problems) for n in node.value)
         items.where = Where(file_name, line)
+        items.item_lines = [n.start_mark.line + 1 for n in node.value]
         return items
     try:
         return _constructor.construct_object(node, deep=True)
@@ -196,13 +203,22 @@ def quote_in_text(quote: str, text: str) -> bool:
 
 # ---------------------------------------------------------------- validation of one record
 
-def check_record(record, kind: str, problems: Problems, refs: list) -> bool:
+def mappings(items: Items, kind: str, problems: Problems):
+    """The items of a list of records; any item that is not a mapping is reported at its own line."""
+    for item, line in zip(items, items.item_lines):
+        if isinstance(item, Record):
+            yield item
+        else:
+            problems.append(Problem(items.where.file, line, kind, f"expected a mapping of fields, got {item!r}"))
+
+
+def check_record(record, kind: str, problems: Problems, refs: list, where: Where | None = None) -> bool:
     """Types, required fields, closed vocabularies; collect references to resolve later.
 
+    `where` places the problem when `record` is not a mapping (a scalar has no place of its own).
     Returns False only when the record cannot be built (missing or mistyped fields)."""
     if not isinstance(record, Record):
-        where = getattr(record, "where", None)
-        problems.append(Problem(where.file if where else "?", where.line if where else 0, kind, f"expected a mapping, got {type(record).__name__}"))
+        problems.append(Problem(where.file, where.line, kind, f"expected a mapping of fields, got {record!r}"))
         return False
     spec = RECORDS[kind]
     ok = True
@@ -232,13 +248,15 @@ def check_record(record, kind: str, problems: Problems, refs: list) -> bool:
             for item in (value if fspec.type == "str_list" else [value]):
                 refs.append((fspec.ref, item, record.where, name))
         if fspec.type == "list":
-            for item in value:
+            items = list(mappings(value, fspec.record, problems))
+            ok = len(items) == len(value) and ok
+            for item in items:
                 ok = check_record(item, fspec.record, problems, refs) and ok
     return ok
 
 
 _TYPE_NAMES = {"str": "text", "int": "a whole number", "number": "a number", "date": "a date (YYYY-MM-DD)",
-               "str_list": "a list of text", "list": "a list", "mapping": "a mapping"}
+               "str_list": "a list of text", "list": "a list"}
 
 
 def _type_ok(value, type_name: str) -> bool:
@@ -252,9 +270,7 @@ def _type_ok(value, type_name: str) -> bool:
         return isinstance(value, date)
     if type_name == "str_list":
         return isinstance(value, list) and all(isinstance(v, str) for v in value)
-    if type_name == "list":
-        return isinstance(value, list)
-    return isinstance(value, dict)
+    return isinstance(value, list)  # "list"
 
 
 # ---------------------------------------------------------------- the dataset
@@ -280,7 +296,7 @@ class Dataset:
 
 
 def parse_sources(records, ds: Dataset, problems, refs):
-    for r in records:
+    for r in mappings(records, "source", problems):
         if not check_record(r, "source", problems, refs):
             continue
         ds.define("source", r["id"], r.where, problems)
@@ -291,26 +307,26 @@ def parse_sources(records, ds: Dataset, problems, refs):
 
 
 def parse_pillars(records, ds, problems, refs):
-    for order, r in enumerate(records, 1):
+    for order, r in enumerate(mappings(records, "pillar", problems), 1):
         if check_record(r, "pillar", problems, refs) and ds.define("pillar", r["id"], r.where, problems):
             ds.add("pillars", {**{k: r[k] for k in ("id", "kind", "name_vi", "name_en", "description")}, "sort_order": order}, r.where)
 
 
 def parse_sectors(records, ds, problems, refs):
-    for r in records:
+    for r in mappings(records, "sector", problems):
         if check_record(r, "sector", problems, refs) and ds.define("sector", r["id"], r.where, problems):
             ds.add("sectors", {k: r.get(k) for k in ("id", "name_vi", "name_en", "note")}, r.where)
 
 
 def parse_sector_relations(records, ds, problems, refs):
-    for r in records:
+    for r in mappings(records, "sector_relation", problems):
         if check_record(r, "sector_relation", problems, refs):
             ds.add("sector_relations", {"sector_id": r["sector"], "relation": r["relation"],
                                         "related_sector_id": r["related"], "note": r["note"]}, r.where)
 
 
 def parse_indicators(records, ds, problems, refs):
-    for r in records:
+    for r in mappings(records, "indicator", problems):
         if not (check_record(r, "indicator", problems, refs) and ds.define("indicator", r["id"], r.where, problems)):
             continue
         ds.add("indicators", {
@@ -335,7 +351,7 @@ def parse_jurisdiction_file(doc: Record, path: Path, ds: Dataset, problems, refs
             problems.add(doc.where, key, "expected a list")
             return
     j = doc.get("jurisdiction")
-    if not (j is not None and check_record(j, "jurisdiction", problems, refs)):
+    if not (j is not None and check_record(j, "jurisdiction", problems, refs, doc.where.at("jurisdiction"))):
         return
     jid = j["id"]
     if jid != path.stem:
@@ -347,17 +363,17 @@ def parse_jurisdiction_file(doc: Record, path: Path, ds: Dataset, problems, refs
         "reference_source_id": j.get("reference_source"),
     }, j.where)
     reorg = doc.get("reorganisation")
-    if reorg is not None and check_record(reorg, "reorganisation", problems, refs):
+    if reorg is not None and check_record(reorg, "reorganisation", problems, refs, doc.where.at("reorganisation")):
         ds.add("jurisdiction_changes", {
             "jurisdiction_id": jid,
             **{k: reorg.get(k) for k in ("change", "successor_name_vi", "successor_gso_code", "other_party_vi",
                                           "administrative_centre_vi", "legal_basis", "decided_date", "effective_date", "note")},
             "source_id": reorg["source"],
         }, reorg.where)
-    for d in doc.get("documents") or []:
+    for d in mappings(doc.get("documents") or Items(), "document", problems):
         parse_document(d, jid, ds, problems, refs)
     positions: dict = {}
-    for p in doc.get("priority_sectors") or []:
+    for p in mappings(doc.get("priority_sectors") or Items(), "priority_sector", problems):
         if not check_record(p, "priority_sector", problems, refs):
             continue
         document_id = p.get("document")
@@ -368,11 +384,11 @@ def parse_jurisdiction_file(doc: Record, path: Path, ds: Dataset, problems, refs
                 "position": positions[document_id], "name_as_written": p["name_as_written"],
                 "source_id": p.get("source"), "quote": p["quote"], "locator": p["locator"],
             }, p.where)
-    for t in doc.get("targets") or []:
+    for t in mappings(doc.get("targets") or Items(), "target", problems):
         parse_figure(t, "target", jid, ds, problems, refs)
-    for o in doc.get("observations") or []:
+    for o in mappings(doc.get("observations") or Items(), "observation", problems):
         parse_figure(o, "observation", jid, ds, problems, refs)
-    for position, t in enumerate(doc.get("tasks") or [], 1):
+    for position, t in enumerate(mappings(doc.get("tasks") or Items(), "task", problems), 1):
         parse_task(t, jid, None, None, None, 1, position, ds, problems, refs)
 
 
@@ -457,6 +473,7 @@ def fill_defaults(ds: Dataset, problems: Problems):
             where = ds.places[(table, index)]
             if row.get("source_id") is None:
                 row["source_id"] = doc_source.get(row.get("document_id"))
+                # an unknown document was already reported by resolve_references
                 if row["source_id"] is None and row.get("document_id") not in doc_source:
                     problems.add(where, "source", "give the source (there is no document to take it from)")
             if table in ("targets", "observations") and row["indicator_id"] in units:
@@ -543,7 +560,7 @@ def load_dataset(data_dir: Path, shared: Path | None) -> tuple[Dataset, Problems
             if key not in sections:
                 problems.add(doc.where, str(key), f"unknown section; known: {', '.join(sections)}")
         for key, kind in sections.items():
-            items = doc.get(key) or []
+            items = doc.get(key) or Items()
             if not isinstance(items, list):
                 problems.add(doc.where, key, "expected a list")
                 continue
@@ -680,7 +697,7 @@ def main(argv=None) -> int:
         print(f"warning: {args.shared} not found; quotes are not checked against the sources", file=sys.stderr)
     ds, problems = load_dataset(args.data, shared)
     if problems:
-        for problem in problems:
+        for problem in sorted(problems, key=lambda p: (p.file, p.line)):  # stable: same-line problems keep their order
             print(problem, file=sys.stderr)
         kept = "nothing written" if args.check else f"{display_path(args.output)} left as it was"
         print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''}; {kept}", file=sys.stderr)

@@ -13,11 +13,11 @@ from schema import models
 
 @dataclass(frozen=True)
 class Field:
-    type: str  # str | int | number | date | str_list | list | mapping
+    type: str  # str | int | number | date | str_list | list
     required: bool = False
     choices: tuple | None = None
     ref: str | None = None  # kind of id the value must name: source, document, indicator, ...
-    record: str | None = None  # for list/mapping: the record spec of the items
+    record: str | None = None  # for list: the record spec of the items
 
 
 def F(type_="str", required=False, choices=None, ref=None, record=None):

@@ -188,6 +188,15 @@ def test_validation_messages(tiny, tmp_path, replacement, expected):
     assert all(line.count(":") >= 3 for line in result.stderr.splitlines()[:-1])  # file:line: field: message
 
 
+def test_an_item_that_is_not_a_mapping_is_placed_at_its_own_line(tiny):
+    data, shared = tiny
+    broken_target(tiny, {"targets:\n": "targets:\n- just text\n"})
+    path = data / "tinh-a.yml"
+    result = run_build("--data", data, "--shared", shared, "--check")
+    assert f"{build.display_path(path)}:{line_of(path, '- just text')}: target: expected a mapping of fields, got 'just text'" \
+        in result.stderr.splitlines()
+
+
 def test_duplicate_ids_are_refused(tiny):
     data, shared = tiny
     path = data / "tinh-a.yml"
