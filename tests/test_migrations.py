@@ -73,7 +73,8 @@ def test_check_constraints_guard_the_closed_domains(alembic_config):
             VALUES ('i', 'I', 'I', '%', 'p', 'D', 'higher');
     """)
     good = dict(id="t", jurisdiction_id="j", indicator_id="i", target_year=2025, comparator=">=", value=50,
-                unit="%", statement_vi="S", statement_en="S", quote="Q", source_id="s")
+                unit="%", statement_vi="S", statement_en="S", quote="Q", source_id="s", evidence="quote",
+                authority="news_report", claim_count=1)
 
     def insert(**changes):
         row = {**good, **changes}
@@ -82,7 +83,8 @@ def test_check_constraints_guard_the_closed_domains(alembic_config):
 
     insert()
     for bad in (dict(comparator="≈"), dict(value=120), dict(target_year=2051), dict(value=None),
-                dict(value=10, value_max=5), dict(indicator_id="missing"), dict(frequency="monthly")):
+                dict(value=10, value_max=5), dict(indicator_id="missing"), dict(frequency="monthly"),
+                dict(evidence="hearsay"), dict(authority="blog"), dict(claim_count=0)):
         with pytest.raises(sqlite3.IntegrityError):
             insert(**bad)
     conn.close()
