@@ -189,3 +189,9 @@ def test_comparisons_that_would_mislead_are_kept_apart_or_flagged(db):
     assert one(db, "SELECT count(*) FROM target_comparison WHERE jurisdiction_id = 'lai-chau' AND indicator_id = 'mobile-5g-coverage'")[0] == 0
     level4 = one(db, "SELECT * FROM target_comparison WHERE jurisdiction_id = 'ha-tinh' AND indicator_id = 'online-public-services-level4'")
     assert "'eligible' denominator" in level4["note"] and level4["national_value"] == 80
+
+
+def test_national_indicator_id_marks_exactly_the_indicators_the_national_programme_targets(db):
+    marked = {r[0] for r in db.execute("SELECT id FROM indicators WHERE national_indicator_id IS NOT NULL")}
+    targeted = {r[0] for r in db.execute("SELECT DISTINCT indicator_id FROM targets WHERE jurisdiction_id = 'viet-nam'")}
+    assert marked == targeted and len(marked) == 19
