@@ -24,6 +24,7 @@ import sqlite3
 import sys
 import tempfile
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -31,7 +32,7 @@ from pathlib import Path
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
-from schema import models, views
+from schema import views, vocab
 from schema.yaml_schema import (
     JURISDICTION_FILE,
     RECORDS,
@@ -282,7 +283,7 @@ def _type_ok(value, type_name: str) -> bool:
 
 @dataclass
 class Dataset:
-    rows: dict = field(default_factory=lambda: {t: [] for t in models.Base.metadata.tables})
+    rows: dict = field(default_factory=lambda: defaultdict(list))  # table -> rows
     ids: dict = field(default_factory=dict)  # kind -> {id: Where}
     quotes_checked: int = 0
     places: dict = field(default_factory=dict)  # (table, row index) -> Where, for later checks
@@ -437,8 +438,8 @@ def parse_figure(r, kind: str, jid: str, ds: Dataset, problems: Problems, refs: 
         problems.add(r.where, "comparator", "give a comparator with a value, and neither when the text has no number")
     if value_max is not None and (value is None or value_max <= value):
         problems.add(r.where, "value_max", "must be greater than value (value_max is the upper end of a range)")
-    if year is not None and not models.YEAR_MIN <= year <= models.YEAR_MAX:
-        problems.add(r.where, year_key, f"{year} is outside {models.YEAR_MIN}–{models.YEAR_MAX}")
+    if year is not None and not vocab.YEAR_MIN <= year <= vocab.YEAR_MAX:
+        problems.add(r.where, year_key, f"{year} is outside {vocab.YEAR_MIN}–{vocab.YEAR_MAX}")
     ds.add("claims", {
         "figure_kind": kind, "figure_id": ident, "jurisdiction_id": jid, "document_id": r.get("document"),
         "indicator_id": r["indicator"], "year": year, "scope": r.get("scope"), "frequency": r.get("frequency"),
@@ -498,7 +499,7 @@ def fill_defaults(ds: Dataset, problems: Problems):
                 if allowed and row["scope"] is not None and row["scope"] not in allowed:
                     problems.add(where, "scope", f"{row['scope']!r} is not one of the indicator's scopes: {'; '.join(allowed)}")
                 for name in ("value", "value_max"):
-                    if unit == models.PERCENT and row[name] is not None and not 0 <= row[name] <= 100:
+                    if unit == vocab.PERCENT and row[name] is not None and not 0 <= row[name] <= 100:
                         problems.add(where, name, f"{row[name]} is not a percentage between 0 and 100")
                     if unit == "rank" and row[name] is not None and row[name] < 1:
                         problems.add(where, name, f"{row[name]} is not a rank (ranks start at 1)")
@@ -508,7 +509,7 @@ def settle_claims(ds: Dataset, problems: Problems):
     """Group the claims of each figure, rank them by authority and write the figure from the best one.
 
     Authority: the document's own text, then a reference summary of it, then a news restatement
-    (models.AUTHORITY); among sources of one kind the latest published, then the source id. The
+    (vocab.AUTHORITY); among sources of one kind the latest published, then the source id. The
     others stay in `claims`, and the discrepancies view shows where they disagree."""
     sources = {s["id"]: s for s in ds.rows["sources"]}
     groups: dict = {}
@@ -542,7 +543,7 @@ def settle_claims(ds: Dataset, problems: Problems):
 
 
 def _authority_order(source) -> int:
-    return models.AUTHORITY.index(source["kind"]) if source and source["kind"] in models.AUTHORITY else len(models.AUTHORITY)
+    return vocab.AUTHORITY.index(source["kind"]) if source and source["kind"] in vocab.AUTHORITY else len(vocab.AUTHORITY)
 
 
 def check_evidence(ds: Dataset, sources_dir: Path, problems: Problems):
@@ -677,25 +678,52 @@ def load_dataset(data_dir: Path, sources_dir: Path | None = None) -> tuple[Datas
 
 # ---------------------------------------------------------------- writing
 
-def create_schema(path: Path):
-    """The schema comes from the Alembic migrations, so the database is what `alembic upgrade head` makes."""
-    from alembic import command
-    from alembic.config import Config
+SCHEMA_INPUTS = ("alembic.ini", "migrations/env.py", "migrations/versions/*.py", "schema/models.py", "schema/vocab.py")
+CACHE = ROOT / ".cache"
 
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
-    config.set_main_option("sqlalchemy.url", f"sqlite:///{path}")
-    config.attributes["configure_logger"] = False
-    command.upgrade(config, "head")
+
+def schema_template() -> Path:
+    """An empty database at `alembic upgrade head`, cached by the hash of the migrations and models, so a
+    build copies it instead of importing Alembic and SQLAlchemy (tests check it against a fresh upgrade)."""
+    digest = hashlib.sha256()
+    for pattern in SCHEMA_INPUTS:
+        for path in sorted(ROOT.glob(pattern)):
+            digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    template = CACHE / f"schema-{digest.hexdigest()[:16]}.db"
+    if not template.exists():
+        from alembic import command
+        from alembic.config import Config
+
+        CACHE.mkdir(exist_ok=True)
+        handle, temp_name = tempfile.mkstemp(prefix=".schema.", suffix=".tmp", dir=CACHE)
+        os.close(handle)
+        try:
+            config = Config(str(ROOT / "alembic.ini"))
+            config.set_main_option("script_location", str(ROOT / "migrations"))
+            config.set_main_option("sqlalchemy.url", f"sqlite:///{temp_name}")
+            config.attributes["configure_logger"] = False
+            command.upgrade(config, "head")
+            os.replace(temp_name, template)
+        finally:
+            if os.path.exists(temp_name):
+                os.unlink(temp_name)
+    return template
+
+
+def create_schema(path: Path):
+    """The schema is what `alembic upgrade head` makes (from the cached template)."""
+    shutil.copyfile(schema_template(), path)
 
 
 def insert_rows(conn: sqlite3.Connection, ds: Dataset):
-    for table in models.Base.metadata.sorted_tables:  # parents before children
-        rows = ds.rows[table.name]
+    """One executemany per table, in the columns the schema has. Foreign keys are checked once, after the
+    load (write_database), so the order of tables does not matter."""
+    for table, rows in ds.rows.items():
         if not rows:
             continue
-        columns = [c.name for c in table.columns if any(c.name in r for r in rows)]
-        sql = f"INSERT INTO [{table.name}] ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+        known = [r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")]
+        columns = [c for c in known if any(c in r for r in rows)]
+        sql = f"INSERT INTO [{table}] ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
         conn.executemany(sql, [[_sql_value(r.get(c)) for c in columns] for r in rows])
 
 
@@ -706,20 +734,22 @@ def _sql_value(value):
 def create_search(conn: sqlite3.Connection):
     """Full-text search that works with and without diacritics.
 
-    FTS5's remove_diacritics folds 'ế' to 'e' but leaves 'đ' alone, so each
-    index also holds a folded copy of the Vietnamese text ('đô thị' -> 'do thi').
+    FTS5's remove_diacritics folds 'ế' to 'e' (and 'ư', 'ơ', 'ă' …) but leaves 'đ' alone, so each index
+    also holds a copy of the Vietnamese text with 'đ' as 'd' ('đô thị' is found by 'do thi'); SQLite's
+    own replace() makes it, with no Python call per row.
     """
-    conn.create_function("fold", 1, lambda s: fold(s) if s else s, deterministic=True)
     for table, columns in views.SEARCH_COLUMNS.items():
         vi_columns = [c for c in columns if not c.endswith("_en")]
         conn.execute(f"CREATE VIRTUAL TABLE [{table}_fts] USING fts5({', '.join(columns)}, folded, "
                      "tokenize = 'unicode61 remove_diacritics 2')")
-        folded = " || ' ' || ".join(f"fold(coalesce({c}, ''))" for c in vi_columns)
+        folded = " || ' ' || ".join(f"replace(replace(coalesce({c}, ''), 'đ', 'd'), 'Đ', 'D')" for c in vi_columns)
         conn.execute(f"INSERT INTO [{table}_fts] (rowid, {', '.join(columns)}, folded) "
                      f"SELECT rowid, {', '.join(columns)}, {folded} FROM [{table}]")
 
 
-def write_database(ds: Dataset, output: Path):
+def write_database(ds: Dataset, output: Path, vacuum: bool = False):
+    """Write the database to a temporary file beside `output` and rename it into place. A fresh build in
+    one transaction has no free pages to reclaim; `vacuum` (for a release) defragments it too."""
     output.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
     os.close(handle)
@@ -728,7 +758,6 @@ def write_database(ds: Dataset, output: Path):
         create_schema(temp)
         conn = sqlite3.connect(temp)
         try:
-            conn.execute("PRAGMA foreign_keys = ON")
             with conn:
                 insert_rows(conn, ds)
                 create_search(conn)
@@ -738,7 +767,8 @@ def write_database(ds: Dataset, output: Path):
             if broken:
                 raise sqlite3.IntegrityError(f"foreign keys broken: {broken[:5]}")
             conn.execute("ANALYZE")
-            conn.execute("VACUUM")
+            if vacuum:
+                conn.execute("VACUUM")
         finally:
             conn.close()
         os.chmod(temp, 0o644)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from schema import models
+from schema import vocab as models  # the vocabularies only: no SQLAlchemy at build time
 
 
 @dataclass(frozen=True)

@@ -88,3 +88,24 @@ def test_check_constraints_guard_the_closed_domains(alembic_config):
         with pytest.raises(sqlite3.IntegrityError):
             insert(**bad)
     conn.close()
+
+
+def test_the_cached_schema_template_is_what_alembic_upgrade_head_makes(alembic_config):
+    import build
+
+    config, path = alembic_config
+    command.upgrade(config, "head")
+    assert tables(build.schema_template()) == tables(path)
+
+
+def test_check_and_build_import_neither_sqlalchemy_nor_alembic(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import sys, build; build.schema_template(); "
+            f"assert build.main(['--output', {str(tmp_path / 'x.db')!r}]) == 0; "
+            "assert not {'sqlalchemy', 'alembic'} & set(sys.modules), sorted(m for m in sys.modules if m.startswith(('sqlalchemy', 'alembic')))")
+    # the template exists already (built by the previous line in another process, or by the session's build)
+    subprocess.run([sys.executable, "-c", "import build; build.schema_template()"], cwd=ROOT, check=True)
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
