@@ -589,6 +589,8 @@ def check_evidence(ds: Dataset, sources_dir: Path, problems: Problems):
                     problems.add(where, "quote", f"{source_id} is a reference source: give its line as locator and the pages as citation, not a quote")
                 if table == "claims" and not span:
                     problems.add(where, "locator", f"give the line of {source['file_name']} that states the figure, as 'line N' or 'lines N–M'")
+                if table in ("claims", "document_links") and not row.get("citation"):
+                    problems.add(where, "citation", "give the pages where the fact was checked, or say that the reference names none")
                 if span and source_id in lines:
                     first, last = int(span.group(1)), int(span.group(2) or span.group(1))
                     line = "\n".join(lines[source_id][first - 1:last]) if 1 <= first <= last <= len(lines[source_id]) else ""

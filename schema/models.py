@@ -407,3 +407,6 @@ class Claim(Base):
 
 
 Index("ix_targets_indicator_year", Target.indicator_id, Target.target_year)
+# The comparison, coverage and outcome views look figures up by jurisdiction, indicator, year and scope.
+Index("ix_targets_jurisdiction_indicator", Target.jurisdiction_id, Target.indicator_id, Target.target_year, Target.scope)
+Index("ix_observations_jurisdiction_indicator", Observation.jurisdiction_id, Observation.indicator_id, Observation.scope, Observation.year)
