@@ -76,25 +76,23 @@ def describe_files(folder: Path, found) -> dict[str, str]:
         DB_NAME: "The SQLite database: every table, view and full-text index (open with Datasette, sqlite-utils, "
                  "DB Browser for SQLite, R, Python…).",
         XLSX_NAME: "One Excel workbook: an 'about' sheet, then a sheet per table and view.",
+        "README.md": "What the files are and how to open them.",
         "datapackage.json": "Frictionless data package descriptor: every CSV's fields, types, keys; the database and workbook with checksums.",
         "CITATION.cff": "How to cite this release (Citation File Format 1.2.0).",
         "LICENSE": "Licence of the data: CC BY 4.0 (full legal code); the source texts remain their publishers'.",
         "LICENSE-CODE": "Licence of the code that builds the dataset: MIT.",
         "CHANGELOG.md": "What changed in each release.",
-        "README.md": "What the files are and how to open them.",
         "SHA256SUMS": "SHA-256 of every file of the release (`sha256sum -c SHA256SUMS`).",
     }
     for relation in found:
         kind = "View" if relation.kind == "view" else "Table"
         words[f"{relation.name}.csv"] = f"{kind} {relation.name} as CSV (UTF-8 with BOM): {relation.description}"
         words[f"{relation.name}.json"] = f"{kind} {relation.name} as JSON (an array of objects)."
-    result = {}
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        name = path.relative_to(folder).as_posix()
-        result[name] = words.get(name) or (
-            f"Source text, kept so that every quote can be verified; it remains its publisher's." if name.startswith("sources/")
-            else name)
-    return result
+    order = list(words)  # the database, the workbook and the documents, then the tables and views, then sources/
+    names = [p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()]
+    names.sort(key=lambda n: (n.startswith("sources/"), order.index(n) if n in words else len(order), n))
+    source_text = "Source text, kept so that every quote can be verified; it remains its publisher's."
+    return {n: words.get(n) or (source_text if n.startswith("sources/") else n) for n in names}
 
 
 def readme(info: dict, version: str, files: dict[str, str]) -> str:
