@@ -64,7 +64,8 @@ def changelog(text: str, version: str, day: str, generated: str | None) -> str:
     end = match.end() + end.start() if end else len(text)
     section = text[match.end():end]
     if block:
-        section = GENERATED.sub(lambda _: block, section) if GENERATED.search(section) else "\n\n" + block + section.lstrip("\n")
+        section = (GENERATED.sub(lambda _: block, section) if GENERATED.search(section)
+                   else "\n\n" + block + "\n" + section.lstrip("\n"))
     return text[:match.end()] + section + text[end:]
 
 
@@ -205,6 +206,7 @@ def write_release(out: Path, db: Path | None = None, previous: Path | None = Non
         if folder.exists():
             shutil.rmtree(folder)
         staging.rename(folder)
+        folder.chmod(0o755)  # mkdtemp made it private
     finally:
         if staging.exists():
             shutil.rmtree(staging)
