@@ -69,6 +69,13 @@ def changelog(text: str, version: str, day: str, generated: str | None) -> str:
     return text[:match.end()] + section + text[end:]
 
 
+def release_changelog(version: str, moment: datetime, previous: Path | None, db: Path) -> str:
+    """The repository's CHANGELOG.md with this version's section (and what changed since `previous`)."""
+    generated = changelog_section(compare_databases(previous, db)) if previous else None
+    current = CHANGELOG.read_text(encoding="utf-8") if CHANGELOG.exists() else "# Changelog\n"
+    return changelog(current, version, moment.date().isoformat(), generated)
+
+
 # ---------------------------------------------------------------- descriptions
 
 def describe_files(folder: Path, found) -> dict[str, str]:
@@ -185,9 +192,7 @@ def write_release(out: Path, db: Path | None = None, previous: Path | None = Non
         if problems:
             raise SystemExit(f"CITATION.cff is not valid CFF 1.2.0: {problems}")
         (staging / "CITATION.cff").write_text(cff, encoding="utf-8")
-        generated = changelog_section(compare_databases(previous, staging / DB_NAME)) if previous else None
-        current = CHANGELOG.read_text(encoding="utf-8") if CHANGELOG.exists() else "# Changelog\n"
-        (staging / "CHANGELOG.md").write_text(changelog(current, version, moment.date().isoformat(), generated),
+        (staging / "CHANGELOG.md").write_text(release_changelog(version, moment, previous, staging / DB_NAME),
                                               encoding="utf-8")
         files = {DB_NAME: ("vn_dx_plans_sqlite", "The SQLite database (every table, view and full-text index)."),
                  XLSX_NAME: ("vn_dx_plans_xlsx", "Every table and view as one Excel workbook, after an 'about' sheet.")}
@@ -266,9 +271,7 @@ def update_changelog(previous: Path | None, db: Path | None) -> int:
         database = open_database(db)
         version = dataset_info(database)["version"]
         database.conn.close()
-        generated = changelog_section(compare_databases(previous, db)) if previous else None
-        current = CHANGELOG.read_text(encoding="utf-8") if CHANGELOG.exists() else "# Changelog\n"
-        CHANGELOG.write_text(changelog(current, version, created_at().date().isoformat(), generated), encoding="utf-8")
+        CHANGELOG.write_text(release_changelog(version, created_at(), previous, db), encoding="utf-8")
     print(f"wrote the {version} section of {CHANGELOG.name}")
     return 0
 
