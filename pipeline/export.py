@@ -115,6 +115,11 @@ def write_cell(sheet, row: int, col: int, value):
         sheet.write_string(row, col, str(value))
 
 
+def _height(text: str, characters_per_line: int) -> int:
+    """Row height (points) for wrapped text: spreadsheets do not all grow a row to fit on opening."""
+    return 15 * (1 + len(text) // characters_per_line)
+
+
 def _about_sheet(sheet, info, found: list[Relation], names, data, bold, title, wrap):
     lines = [
         (info.get("title", ""), title),
@@ -135,6 +140,8 @@ def _about_sheet(sheet, info, found: list[Relation], names, data, bold, title, w
          "`comparator` are comparators, not formulas. / Mỗi trang tính là một bảng hoặc khung nhìn.", wrap),
         None,
     ]
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)  # printed: one page wide
     sheet.set_column(0, 0, 32)
     sheet.set_column(1, 1, 12)
     sheet.set_column(2, 2, 100)
@@ -144,14 +151,15 @@ def _about_sheet(sheet, info, found: list[Relation], names, data, bold, title, w
             text, style = line
             if style is wrap:  # a paragraph across the three columns
                 sheet.merge_range(row, 0, row, 2, "", wrap)
-                sheet.set_row(row, 15 * (1 + len(text) // 140))
+                sheet.set_row(row, _height(text, 140))
             sheet.write_string(row, 0, text, style)
         row += 1
     for col, text in enumerate(("sheet", "rows", "description")):
         sheet.write_string(row, col, text, bold)
     for relation in found:
         row += 1
-        sheet.write_string(row, 0, names[relation.name])
-        sheet.write_number(row, 1, len(data[relation.name]))
-        kind = "view" if relation.kind == "view" else "table"
-        sheet.write_string(row, 2, f"({kind} {relation.name}) {relation.description}", wrap)
+        sheet.write_string(row, 0, names[relation.name], wrap)
+        sheet.write_number(row, 1, len(data[relation.name]), wrap)
+        text = f"({relation.kind} {relation.name}) {relation.description}"
+        sheet.write_string(row, 2, text, wrap)
+        sheet.set_row(row, _height(text, 100))
