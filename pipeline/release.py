@@ -55,7 +55,9 @@ def changelog(text: str, version: str, day: str, generated: str | None) -> str:
     heading = re.compile(rf"^## {re.escape(version)}\b.*$", re.M)
     match = heading.search(text)
     if match is None:
-        body = block or "First release.\n"
+        earlier = re.search(r"^## ", text, re.M) is not None
+        body = block or ("Changes since the previous release: run `make changelog PREVIOUS=<its folder or .db>`.\n"
+                         if earlier else "First release.\n")
         section = f"## {version} ({day})\n\n{body}\n"
         first = re.search(r"^## ", text, re.M)
         at = first.start() if first else len(text)

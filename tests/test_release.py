@@ -248,6 +248,8 @@ def test_changelog_keeps_hand_written_text_and_replaces_the_generated_block():
     again = changelog(first, "2026.2", "2026-12-02", "- `targets`: 2 added\n")
     assert "2 added" in again and "1 added" not in again and again.count("## 2026.2") == 1
     assert changelog(text, "2026.1", "2026-12-01", None) == text
+    assert "First release." in changelog("# Changelog\n", "2026.1", "2026-12-01", None)
+    assert "PREVIOUS=" in changelog(text, "2026.2", "2026-12-01", None)
     kept = changelog(again.replace("## 2026.2 (2026-12-01)\n", "## 2026.2 (2026-12-01)\n\nEdited by hand.\n"),
                      "2026.2", "2026-12-03", "- `targets`: 3 added\n")
     assert "Edited by hand." in kept and "3 added" in kept and "2 added" not in kept
