@@ -16,6 +16,7 @@ import argparse
 import hashlib
 import os
 import re
+import shutil
 import sqlite3
 import sys
 import tempfile
