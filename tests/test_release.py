@@ -102,6 +102,17 @@ def test_csv_has_a_bom_whole_numbers_and_comparators_as_text(release):
         assert not re.search(r"(^|,)-?\d+\.0(,|\r\n)", text, re.M), f"{name}.csv writes a whole number as N.0"
 
 
+def test_every_csv_reads_back_as_its_json(release):
+    """Line breaks inside a field, quotes, commas and diacritics survive the round trip."""
+    for name in exported(release):
+        with open(release / f"{name}.csv", encoding="utf-8-sig", newline="") as handle:
+            from_csv = list(csv.DictReader(handle))
+        from_json = json.loads((release / f"{name}.json").read_text(encoding="utf-8"))
+        assert len(from_csv) == len(from_json), name
+        for read, row in zip(from_csv, from_json):
+            assert read == {k: "" if v is None else str(v) for k, v in row.items()}, name
+
+
 def test_json_holds_the_same_rows_with_numbers_as_numbers(release):
     rows = json.loads((release / "targets.json").read_text(encoding="utf-8"))
     row = next(r for r in rows if r["id"] == LAI_CHAU_2030)
