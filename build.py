@@ -5,7 +5,6 @@
     python build.py --data DIR --output PATH
     python build.py --check                  # validate only, write nothing
     python build.py --sources DIR            # source texts elsewhere (default: DATA/sources)
-    python build.py --package DIR            # also export CSV, JSON and datapackage.json
 
 Parse (libyaml, plain YAML only) -> validate everything -> load -> index.
 Every problem is reported at once as `file:line: field: message`; on any
@@ -14,9 +13,7 @@ problem nothing is written and the previous database stays as it was.
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -780,33 +777,6 @@ def write_database(ds: Dataset, output: Path, vacuum: bool = False):
             temp.unlink()
 
 
-# ---------------------------------------------------------------- package export
-
-def write_package(db_path: Path, folder: Path):
-    """The SQLite file, CSV and JSON of every table and view, and a Frictionless datapackage.json."""
-    from schema.docs import datapackage
-
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(db_path, folder / db_path.name)
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    try:
-        package = datapackage(conn)
-        for resource in package["resources"]:
-            name = resource["name"]
-            cursor = conn.execute(f"SELECT * FROM [{name}]")
-            columns = [c[0] for c in cursor.description]
-            rows = cursor.fetchall()
-            with open(folder / f"{name}.csv", "w", newline="", encoding="utf-8") as out:
-                writer = csv.writer(out)
-                writer.writerow(columns)
-                writer.writerows(rows)
-            with open(folder / f"{name}.json", "w", encoding="utf-8") as out:
-                json.dump([dict(zip(columns, r)) for r in rows], out, ensure_ascii=False, indent=1)
-        (folder / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    finally:
-        conn.close()
-
-
 # ---------------------------------------------------------------- command line
 
 def main(argv=None) -> int:
@@ -816,7 +786,6 @@ def main(argv=None) -> int:
     parser.add_argument("--sources", type=Path,
                         help="folder of the source texts that sources.yml's file_name is relative to (default: DATA/sources)")
     parser.add_argument("--check", action="store_true", help="validate only; write nothing")
-    parser.add_argument("--package", type=Path, help="also export CSV, JSON and datapackage.json to this folder")
     args = parser.parse_args(argv)
 
     ds, problems = load_dataset(args.data, args.sources)
@@ -833,8 +802,6 @@ def main(argv=None) -> int:
         return 0
     try:
         write_database(ds, args.output)
-        if args.package:
-            write_package(args.output, args.package)
     except Exception as exc:  # reported, not a traceback: the old database is still in place
         print(f"{display_path(args.output)}: build failed: {type(exc).__name__}: {exc}; previous database left as it was",
               file=sys.stderr)
