@@ -65,4 +65,4 @@ docs: install
 	$(BIN)/python -m pipeline.citation
 
 clean:
-	rm -rf dist .pytest_cache
+	rm -rf dist .cache .pytest_cache
