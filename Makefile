@@ -5,8 +5,11 @@ BIN := $(VENV)/bin
 DB := dist/vn_dx_plans.db
 HOST ?= 127.0.0.1
 PORT ?= 8001
+# Everything `make serve` (and the browser tests, which read this line) gives datasette.
+RELEASE ?= dist/release
+SERVE_FLAGS = -i $(DB) --metadata metadata.yml --template-dir site/templates --static static:site/static --plugins-dir site/plugins --static downloads:$(RELEASE)
 
-.PHONY: install build check package serve test docs clean
+.PHONY: install build check package serve serve-flags test docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +31,11 @@ package: install
 	$(BIN)/python build.py --output $(DB) --package dist/package
 
 serve: build
-	$(BIN)/datasette serve $(DB) --metadata metadata.yml --host $(HOST) --port $(PORT)
+	mkdir -p $(RELEASE)
+	$(BIN)/datasette serve $(SERVE_FLAGS) --host $(HOST) --port $(PORT)
+
+serve-flags:
+	@echo $(SERVE_FLAGS)
 
 test: install
 	$(BIN)/python -m pytest

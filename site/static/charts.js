@@ -1,0 +1,86 @@
+/* Charts of the site's pages, drawn with Vega-Lite (site/static/vendor, served locally).
+   vnTargetsChart(element, rows, options): one bar per jurisdiction, the national programme's bar
+   in its own colour and its value as a dashed rule. rows: [{label, value, text, national, href}]. */
+(function () {
+  "use strict";
+  var FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', sans-serif";
+
+  function targetsSpec(rows, options) {
+    var national = rows.filter(function (r) { return r.national; });
+    var unit = options.unit || "";
+    var lowerIsBetter = options.direction === "lower";
+    var y = { field: "label", type: "nominal", sort: lowerIsBetter ? "x" : "-x", title: null };
+    var x = {
+      field: "value", type: "quantitative",
+      title: (options.title || "") + (unit ? " (" + unit + ")" : ""),
+      scale: { zero: true, nice: true }
+    };
+    var layers = [
+      {
+        mark: { type: "bar", cornerRadiusEnd: 2, cursor: "pointer" },
+        encoding: {
+          y: y, x: x,
+          color: {
+            field: "kind", type: "nominal",
+            scale: { domain: ["tỉnh / province", "quốc gia / national"], range: ["#2c7fb8", "#d95f0e"] },
+            legend: { orient: "bottom", title: null, labelFontSize: 12 }
+          },
+          href: { field: "href" },
+          tooltip: [
+            { field: "label", title: "Nơi / Where" },
+            { field: "text", title: "Mục tiêu / Target" },
+            { field: "quote", title: "Trích dẫn / Quote" }
+          ]
+        }
+      },
+      {
+        mark: { type: "text", align: "left", dx: 4, fontSize: 12, font: FONT },
+        encoding: { y: y, x: x, text: { field: "text" } }
+      }
+    ];
+    if (national.length) {
+      layers.push({
+        data: { values: [{ value: national[0].value }] },
+        mark: { type: "rule", strokeDash: [5, 4], color: "#d95f0e", strokeWidth: 1.5 },
+        encoding: { x: { field: "value", type: "quantitative" } }
+      });
+    }
+    return {
+      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+      width: "container",
+      height: { step: 30 },
+      autosize: { type: "fit-x", contains: "padding" },
+      config: { font: FONT, axis: { labelFontSize: 12, titleFontSize: 12, labelLimit: 170 }, view: { stroke: null } },
+      data: {
+        values: rows.map(function (r) {
+          return Object.assign({ kind: r.national ? "quốc gia / national" : "tỉnh / province" }, r);
+        })
+      },
+      layer: layers
+    };
+  }
+
+  function readJSON(id) {
+    var el = document.getElementById(id);
+    return el ? JSON.parse(el.textContent) : [];
+  }
+
+  window.vnTargetsChart = function (element, rows, options) {
+    if (!rows.length) { return Promise.resolve(null); }
+    return vegaEmbed(element, targetsSpec(rows, options || {}), { renderer: "svg", actions: false })
+      .then(function (result) { element.setAttribute("data-rendered", "true"); return result; });
+  };
+
+  /* Every <div class="vn-chart" data-source="ID" ...> on the page, with its rows in <script id="ID">. */
+  document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll(".vn-chart"), function (el) {
+      var rows = readJSON(el.getAttribute("data-source"));
+      var year = el.getAttribute("data-year");
+      if (year) { rows = rows.filter(function (r) { return String(r.year) === year; }); }
+      window.vnTargetsChart(el, rows, {
+        unit: el.getAttribute("data-unit"), direction: el.getAttribute("data-direction"),
+        title: el.getAttribute("data-title")
+      });
+    });
+  });
+})();
