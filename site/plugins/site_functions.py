@@ -4,6 +4,7 @@
 - dataset_version(): the `version` row of `dataset_info` if that table exists, else ''.
 - release_manifest(): dist/release/manifest.json (path configurable) as a dict, or None when no release is built.
 - canned_queries(): [{name, title, description}] of the database's canned queries.
+- row_url(table, pk), foreign_key_link(table, column, value): links to row pages, the latter with the label.
 - to_json(value): JSON safe to put inside <script type="application/json">.
 - target_text(row): '≥ 10 %', '5–10 %', '(no number)' from a row's comparator, value, value_max, unit.
 
@@ -21,6 +22,7 @@ import json
 from pathlib import Path
 
 from datasette import hookimpl
+from datasette.utils import tilde_encode
 from markupsafe import Markup
 
 PLUGIN = "vn-dx-plans-site"
@@ -87,6 +89,10 @@ def human_bytes(size) -> str:
 def extra_template_vars(datasette, request):
     config = datasette.plugin_config(PLUGIN) or {}
 
+    def row_url(table, pk):
+        """The row page of a single-column primary key (ids with '/' are tilde-encoded)."""
+        return datasette.urls.row(DATABASE, table, tilde_encode(str(pk)))
+
     async def sql(query, params=None, database=None):
         db = datasette.get_database(database or DATABASE)
         result = await db.execute(query, params or {})
@@ -105,6 +111,23 @@ def extra_template_vars(datasette, request):
         return read_manifest(Path(config.get("manifest") or default),
                              config.get("release_url") or DEFAULT_RELEASE_URL)
 
+    async def foreign_key_link(table, column, value):
+        """{'href', 'label'} of the row a foreign-key value points to (label from the label column), or None."""
+        if value is None:
+            return None
+        db = datasette.get_database(DATABASE)
+        for fk in await db.foreign_keys_for_table(table):
+            if fk["column"] == column:
+                other, other_column = fk["other_table"], fk["other_column"]
+                label_column = await db.label_column_for_table(other)
+                label = value
+                if label_column:
+                    row = (await db.execute(f"select [{label_column}] from [{other}] where [{other_column}] = ?",
+                                            [value])).first()
+                    label = row[0] if row and row[0] else value
+                return {"href": row_url(other, value), "label": label, "table": other}
+        return None
+
     async def canned_queries():
         queries = await datasette.get_canned_queries(DATABASE, request.actor if request else None)
         return [{"name": name, "title": q.get("title") or name, "description": q.get("description") or ""}
@@ -115,6 +138,8 @@ def extra_template_vars(datasette, request):
         "dataset_version": dataset_version,
         "release_manifest": release_manifest,
         "canned_queries": canned_queries,
+        "foreign_key_link": foreign_key_link,
+        "row_url": row_url,
         "to_json": to_json,
         "target_text": target_text,
         "human_bytes": human_bytes,
