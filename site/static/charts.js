@@ -9,11 +9,12 @@
     var national = rows.filter(function (r) { return r.national; });
     var unit = options.unit || "";
     var lowerIsBetter = options.direction === "lower";
-    var y = { field: "label", type: "nominal", sort: lowerIsBetter ? "x" : "-x", title: null };
+    var y = { field: "label", type: "nominal", sort: { field: "value", op: "max", order: lowerIsBetter ? "ascending" : "descending" }, title: null };
     var x = {
       field: "value", type: "quantitative",
       title: (options.title || "") + (unit ? " (" + unit + ")" : ""),
-      scale: { zero: true, nice: true }
+      // room on the right for the labels ('≥ 10%')
+      scale: { zero: true, nice: false, domainMax: Math.max.apply(null, rows.map(function (r) { return r.value; })) * 1.18 }
     };
     var layers = [
       {
@@ -49,7 +50,6 @@
       $schema: "https://vega.github.io/schema/vega-lite/v6.json",
       width: "container",
       height: { step: 30 },
-      autosize: { type: "fit-x", contains: "padding" },
       config: { font: FONT, axis: { labelFontSize: 12, titleFontSize: 12, labelLimit: 170 }, view: { stroke: null } },
       data: {
         values: rows.map(function (r) {

@@ -1,12 +1,16 @@
 /* The home page's map: one circle marker per province at its capital, labelled, linking to its page.
-   Leaflet comes from datasette-leaflet (served locally); only the map tiles come from the network. */
+   Leaflet is datasette-leaflet's ES module (served locally, URL in data-leaflet); only the tiles come
+   from the network. */
 (function () {
   "use strict";
   document.addEventListener("DOMContentLoaded", function () {
     var el = document.getElementById("province-map");
     var data = document.getElementById("province-points");
-    if (!el || !data || typeof L === "undefined") { return; }
-    var points = JSON.parse(data.textContent);
+    if (!el || !data) { return; }
+    import(el.getAttribute("data-leaflet")).then(function (L) { draw(L, el, JSON.parse(data.textContent)); });
+  });
+
+  function draw(L, el, points) {
     var map = L.map(el, { scrollWheelZoom: false, attributionControl: true });
     L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
       maxZoom: 12,
@@ -29,5 +33,5 @@
     });
     if (bounds.length) { map.fitBounds(bounds, { padding: [40, 40] }); }
     el.setAttribute("data-markers", String(points.length));
-  });
+  }
 })();
