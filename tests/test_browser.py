@@ -98,9 +98,11 @@ class Visit:
         assert not self.errors, self.errors
         assert not self.outside, f"requests to other sites: {self.outside}"
 
-    def screenshot(self, name):
+    def screenshot(self, name, full_page=False):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=name.endswith("-full"))
+        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+        if full_page:
+            self.page.screenshot(path=str(SCREENSHOTS / f"{name}-full.png"), full_page=True)
 
     def close(self):
         self.context.close()
@@ -139,7 +141,7 @@ def test_home_page_map_chart_and_links(visit, db_path):
     for path in ["/province/lai-chau", "/indicator/digital-economy-share-of-grdp", "/downloads"]:
         assert page.locator(f'a[href="{path}"]').count() >= 1, path
     assert page.locator('a[href^="/vn_dx_plans/coverage_gaps"]').count() == 1  # canned queries
-    v.screenshot("home-1400")
+    v.screenshot("home-1400", full_page=True)
     page.locator("#province-map path.province-lai-chau").click()
     page.wait_for_url("**/province/lai-chau")
     v.check()
@@ -154,7 +156,7 @@ def test_province_page_cites_a_number(visit):
     assert "Kinh tế số chiếm 20% GRDP (tổng sản phẩm trên địa bàn)" in text
     assert "09-NQ/TU" in page.inner_text("table.documents")
     assert page.locator("ol.sectors li").count() == 9
-    v.screenshot("province-lai-chau-1400")
+    v.screenshot("province-lai-chau-1400", full_page=True)
     v.check()
 
 
@@ -166,8 +168,8 @@ def test_indicator_page_chart_has_one_bar_per_jurisdiction(visit, db_path):
         expected = conn.execute("select count(distinct jurisdiction_id) from targets where target_year = ? "
                                 "and indicator_id = 'digital-economy-share-of-grdp' and value is not null", [year]).fetchone()[0]
         assert chart_bars(page, f"#chart-{year}") == expected, year
-    assert page.locator("#chart-2025 g.mark-rule.role-mark path").count() == 1  # the national line
-    v.screenshot("indicator-digital-economy-1400")
+    assert page.locator("#chart-2025 g.mark-rule.role-mark line").count() == 1  # the national line
+    v.screenshot("indicator-digital-economy-1400", full_page=True)
     v.check()
 
 
@@ -179,7 +181,7 @@ def test_phone_width_has_no_horizontal_scroll(visit, path, name):
     if path == "/":
         page.wait_for_selector("#chart-de-2025[data-rendered=true]")
     width = page.evaluate("document.documentElement.scrollWidth")
-    v.screenshot(f"{name}-390")
+    v.screenshot(f"{name}-390", full_page=True)
     assert width <= 392, f"{path} is {width}px wide at 390px"
     v.check()
 
