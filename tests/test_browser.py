@@ -220,6 +220,14 @@ def test_table_page_reads_at_1400px(visit):
     v.check()
 
 
+def test_jurisdictions_table_has_a_cluster_map(visit):
+    v = visit()
+    page = v.open("/vn_dx_plans/jurisdictions")
+    page.wait_for_selector(".leaflet-marker-icon")
+    assert page.locator(".leaflet-marker-icon").count() == 5  # the provinces; the country has no coordinates
+    v.check()
+
+
 def test_row_page_links_and_whole_quote(visit):
     v = visit()
     page = v.open("/vn_dx_plans/targets/lai-chau-09-nq-tu~2Fdigital-economy-share-of-grdp~2F2030")
