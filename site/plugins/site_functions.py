@@ -2,6 +2,7 @@
 
 - sql(query, params=None, database=None): rows of a read-only query, as dicts (like datasette-template-sql).
 - dataset_version(): the `version` row of `dataset_info` if that table exists, else ''.
+- instance_metadata(): metadata.yml's top level (licence and source for the footer of custom pages).
 - release_manifest(): dist/release/manifest.json (path configurable) as a dict, or None when no release is built.
 - canned_queries(): [{name, title, description}] of the database's canned queries.
 - row_url(table, pk), foreign_key_link(table, column, value): links to row pages, the latter with the label.
@@ -136,6 +137,7 @@ def extra_template_vars(datasette, request):
     return {
         "sql": sql,
         "dataset_version": dataset_version,
+        "instance_metadata": datasette.metadata,
         "release_manifest": release_manifest,
         "canned_queries": canned_queries,
         "foreign_key_link": foreign_key_link,
