@@ -23,7 +23,8 @@
         fillColor: "#2c7fb8", fillOpacity: 0.75, className: "province-marker province-" + p.id
       }).addTo(map);
       var rank = p.dti_rank ? " · DTI " + p.dti_year + ": " + p.dti_rank + "/63" : "";
-      marker.bindTooltip(p.name_vi.replace(/^Tỉnh /, "") + " (" + p.targets + ")", {
+      var label = p.name_vi.replace(/^Tỉnh /, "") + " (" + p.targets + (p.dti_rank ? " · " + p.dti_rank : "") + ")";
+      marker.bindTooltip(label, {
         permanent: true, direction: "right", className: "province-label"
       });
       marker.bindPopup('<a href="' + p.href + '"><strong>' + p.name_vi + "</strong></a><br>" + p.name_en +
