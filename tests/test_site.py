@@ -168,6 +168,18 @@ def test_footer_shows_the_dataset_version_when_there_is_one(db_path, tmp_path, f
     assert "CC BY 4.0" in html  # the licence on the site's own pages too
 
 
+def test_province_page_shows_target_outcomes_once_the_view_exists(db_path, tmp_path, fake_release):
+    assert 'id="muc-tieu-va-ket-qua"' not in page(make_client(db_path, fake_release), "/province/lai-chau")
+    later = tmp_path / "vn_dx_plans.db"
+    later.write_bytes(db_path.read_bytes())
+    with sqlite3.connect(later) as conn:
+        conn.execute("create view target_outcomes as select t.jurisdiction_id, t.id as target_id, o.id as observation_id "
+                     "from targets t join observations o on o.indicator_id = t.indicator_id "
+                     "and o.jurisdiction_id = t.jurisdiction_id")
+    html = page(make_client(later, fake_release), "/province/lai-chau")
+    assert 'id="muc-tieu-va-ket-qua"' in html and "lai-chau/dti-rank/2022" in html
+
+
 def test_table_page_collapses_column_descriptions(get):
     html = page(get, "/vn_dx_plans/targets")
     assert '<details class="column-descriptions-box">' in html

@@ -6,6 +6,7 @@
 - release_manifest(): dist/release/manifest.json (path configurable) as a dict, or None when no release is built.
 - canned_queries(): [{name, title, description}] of the database's canned queries.
 - row_url(table, pk), foreign_key_link(table, column, value): links to row pages, the latter with the label.
+- has_table(name): whether the database has that table or view.
 - to_json(value): JSON safe to put inside <script type="application/json">.
 - target_text(row): '≥ 10 %', '5–10 %', '(no number)' from a row's comparator, value, value_max, unit.
 
@@ -106,6 +107,11 @@ def extra_template_vars(datasette, request):
         row = (await db.execute("select value from dataset_info where key = 'version'")).first()
         return row[0] if row and row[0] else ""
 
+    async def has_table(name):
+        """Whether the database has this table or view (for parts of pages that wait for the coming schema)."""
+        db = datasette.get_database(DATABASE)
+        return await db.table_exists(name) or name in await db.view_names()
+
     def release_manifest():
         mounts = dict(datasette.static_mounts or [])
         default = Path(mounts["downloads"]) / "manifest.json" if "downloads" in mounts else Path(DEFAULT_MANIFEST)
@@ -142,6 +148,7 @@ def extra_template_vars(datasette, request):
         "canned_queries": canned_queries,
         "foreign_key_link": foreign_key_link,
         "row_url": row_url,
+        "has_table": has_table,
         "to_json": to_json,
         "target_text": target_text,
         "human_bytes": human_bytes,
