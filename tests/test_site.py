@@ -74,6 +74,10 @@ def test_home_page_map_and_chart_data(get, db):
     assert sorted((r["label"], r["value"]) for r in chart) == sorted(map(tuple, expected))
     assert ("Tỉnh Lai Châu", 10) in {(r["label"], r["value"]) for r in chart}
     assert [r["label"] for r in chart if r["national"]] == ["Việt Nam"]
+    # Who sets no such target, from target_coverage (not a sentence written into the template).
+    for (name,) in db.execute("select j.name_vi from target_coverage c join jurisdictions j on j.id = c.jurisdiction_id "
+                              "where c.indicator_id = 'digital-economy-share-of-grdp' and c.has_target != 'yes'"):
+        assert re.search(r"No such target</span>: [^<]*" + name, html), name
     # Everything the page loads is served by the site itself (Leaflet by datasette-leaflet, Vega from site/static).
     for src in re.findall(r'<script[^>]+src="([^"]+)"|<link rel="stylesheet" href="([^"]+)"', html):
         src = "".join(src)

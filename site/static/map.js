@@ -23,7 +23,7 @@
         fillColor: "#2c7fb8", fillOpacity: 0.75, className: "province-marker province-" + p.id
       }).addTo(map);
       var rank = p.dti_rank ? " · DTI " + p.dti_year + ": " + p.dti_rank + "/63" : "";
-      var label = p.name_vi.replace(/^Tỉnh /, "") + " (" + p.targets + (p.dti_rank ? " · " + p.dti_rank : "") + ")";
+      var label = p.name_vi.replace(/^Tỉnh /, "") + " (" + p.targets + (p.dti_rank ? " · DTI " + p.dti_rank + " (" + p.dti_year + ")" : "") + ")";
       marker.bindTooltip(label, {
         permanent: true, direction: "right", className: "province-label"
       });
