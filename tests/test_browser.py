@@ -147,9 +147,15 @@ def test_home_page_map_chart_and_links(visit, db_path):
     v.check()
 
 
-def test_province_page_cites_a_number(visit):
+def test_province_page_cites_a_number(visit, db_path):
     v = visit()
     page = v.open("/province/lai-chau")
+    conn = sqlite3.connect(db_path)
+    ranks = conn.execute("select (select count(*) from observations where jurisdiction_id = 'lai-chau' and indicator_id = 'dti-rank' "
+                         "and year is not null and value is not null) + (select count(*) from targets where jurisdiction_id = "
+                         "'lai-chau' and indicator_id = 'dti-rank' and target_year is not null and value is not null)").fetchone()[0]
+    page.wait_for_selector("#chart-dti[data-rendered=true] svg")
+    assert page.locator("#chart-dti g.mark-symbol.role-mark path").count() == ranks >= 3
     row = page.locator('tr[id="lai-chau-09-nq-tu/digital-economy-share-of-grdp/2030"]')
     text = row.inner_text()
     assert "20%" in text and "2030" in text and "II.2.2.2.b" in text

@@ -60,6 +60,35 @@
     };
   }
 
+  /* DTI ranks over time: the ranks reported (points joined by a line) and the ranks aimed for (hollow points);
+     rank 1 at the top. rows: [{year, value, kind: 'observed' | 'target', text}]. */
+  function rankSpec(rows) {
+    var x = { field: "year", type: "ordinal", title: null, axis: { labelAngle: 0 } };
+    var y = { field: "value", type: "quantitative", title: "Hạng / Rank (1–63)",
+              scale: { reverse: true, domain: [1, 63] } };
+    var color = { field: "kind", type: "nominal", title: null, legend: { orient: "bottom" },
+                  scale: { domain: ["kết quả / outcome", "mục tiêu / target"], range: ["#2c7fb8", "#d95f0e"] } };
+    return {
+      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+      width: "container", height: 160,
+      config: { font: FONT, axis: { labelFontSize: 12, titleFontSize: 12 }, view: { stroke: null } },
+      data: { values: rows },
+      layer: [
+        { transform: [{ filter: "datum.kind === 'kết quả / outcome'" }],
+          mark: { type: "line", color: "#2c7fb8" }, encoding: { x: x, y: y } },
+        { mark: { type: "point", size: 70, filled: true },
+          encoding: { x: x, y: y, color: color, tooltip: [{ field: "year", title: "Năm / Year" }, { field: "text", title: "Hạng / Rank" }] } },
+        { mark: { type: "text", dy: -12, fontSize: 11 }, encoding: { x: x, y: y, text: { field: "text" } } }
+      ]
+    };
+  }
+
+  window.vnRankChart = function (element, rows) {
+    if (!rows.length) { return Promise.resolve(null); }
+    return vegaEmbed(element, rankSpec(rows), { renderer: "svg", actions: false })
+      .then(function (result) { element.setAttribute("data-rendered", "true"); return result; });
+  };
+
   function readJSON(id) {
     var el = document.getElementById(id);
     return el ? JSON.parse(el.textContent) : [];
@@ -73,6 +102,9 @@
 
   /* Every <div class="vn-chart" data-source="ID" ...> on the page, with its rows in <script id="ID">. */
   document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll(".vn-rank-chart"), function (el) {
+      window.vnRankChart(el, readJSON(el.getAttribute("data-source")));
+    });
     Array.prototype.forEach.call(document.querySelectorAll(".vn-chart"), function (el) {
       var rows = readJSON(el.getAttribute("data-source"));
       var year = el.getAttribute("data-year");
