@@ -5,8 +5,11 @@ BIN := $(VENV)/bin
 DB := dist/vn_dx_plans.db
 HOST ?= 127.0.0.1
 PORT ?= 8001
+# Everything `make serve` (and the browser tests, which read this line) gives datasette.
+RELEASE ?= dist/release
+SERVE_FLAGS = -i $(DB) --metadata metadata.yml --template-dir site/templates --static static:site/static --plugins-dir site/plugins --static downloads:$(RELEASE)
 
-.PHONY: install build check package serve test docs clean
+.PHONY: install build check package serve serve-flags test docs clean
 .PHONY: release diff changelog citation alembic-check migration
 
 $(BIN)/python:
@@ -27,7 +30,6 @@ check: install
 
 # The downloadable release (pipeline/release.py): dist/release/vn-dx-plans-<version>/, its .zip and
 # manifest.json. PREVIOUS=<old release folder or .db> puts what changed since then in its CHANGELOG.
-RELEASE := dist/release
 release: build
 	$(BIN)/python -m pipeline.release --db $(DB) --out $(RELEASE) $(if $(PREVIOUS),--previous $(PREVIOUS))
 
@@ -52,10 +54,13 @@ alembic-check: install
 migration: install
 	$(BIN)/alembic revision --autogenerate -m "$(m)"
 
-# Served as a release is served: the database immutable, the release files under /downloads/.
-SERVE_RELEASE := -i $(DB) --static downloads:$(RELEASE)
+# Served as a release is served: the database immutable (it downloads at /vn_dx_plans.db), the
+# release files under /downloads/, the site's templates, static files and plugins.
 serve: release
-	$(BIN)/datasette serve $(SERVE_RELEASE) --metadata metadata.yml --host $(HOST) --port $(PORT)
+	$(BIN)/datasette serve $(SERVE_FLAGS) --host $(HOST) --port $(PORT)
+
+serve-flags:
+	@echo $(SERVE_FLAGS)
 
 test: install
 	$(BIN)/python -m pytest
