@@ -107,15 +107,22 @@ def test_province_page_groups_targets_by_pillar(get, db):
     assert len(re.findall(r'<tr id="lai-chau-', html)) == count
 
 
-def test_province_page_names_the_indicators_it_sets_no_target_for(get, db):
+def test_province_page_tells_not_stated_from_no_target(get, db):
+    """Quảng Ninh: we hold no plan in full, so its gaps are 'not stated', never 'the plan sets no target'."""
     html = page(get, "/province/quang-ninh")
-    assert "01/CTr-TU" in html
+    assert "01/CTr-TU" in html and "09-NQ/TU" in html
     gaps = db.execute("select indicator_id from target_coverage where jurisdiction_id = 'quang-ninh' "
-                      "and has_target != 'yes'").fetchall()
-    assert gaps, "target_coverage has no gap for Quảng Ninh"
-    listed = re.search(r'<details class="gaps">(.*?)</details>', html, re.S)[1]
+                      "and has_target = 'not stated'").fetchall()
+    assert gaps and not db.execute("select 1 from target_coverage where jurisdiction_id = 'quang-ninh' and has_target = 'no'").fetchall()
+    [listed] = re.findall(r'<details class="gaps">(.*?)</details>', html, re.S)
+    assert "Not stated in the sources we hold" in listed and "The plan sets no target" not in html
     for (indicator,) in gaps:
         assert f'href="/indicator/{indicator}"' in listed, indicator
+    # Lai Châu: 09-NQ/TU is held in full, so its gaps are the plan setting none
+    lai_chau = page(get, "/province/lai-chau")
+    no = db.execute("select indicator_id from target_coverage where jurisdiction_id = 'lai-chau' and has_target = 'no'").fetchall()
+    listed = re.search(r'<details class="gaps">(.*?)</details>', lai_chau, re.S)[1]
+    assert "The plan sets no target" in listed and all(f'href="/indicator/{i}"' in listed for (i,) in no)
 
 
 def test_country_page(get):
@@ -135,9 +142,10 @@ def test_indicator_page_lists_every_2025_target(get, db):
     for name, _ in expected:
         assert name in body
     assert 'id="chart-2025"' in html and 'id="chart-2030"' in html
+    gaps = " ".join(text(g) for g in re.findall(r'<p class="gaps">(.*?)</p>', html, re.S))
     for (name,) in db.execute("select j.name_vi from target_coverage c join jurisdictions j on j.id = c.jurisdiction_id "
                               "where c.indicator_id = 'digital-economy-share-of-grdp' and c.has_target != 'yes'"):
-        assert name in text(re.search(r'<p class="gaps">(.*?)</p>', html, re.S)[1])
+        assert name in gaps
 
 
 def test_indicator_page_shows_related_indicators_and_outcomes(get, db):
