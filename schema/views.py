@@ -124,15 +124,14 @@ WHERE i.id IN (SELECT indicator_id FROM targets)
 """
 
 # The same figure stated differently by two sources: the statement used beside each other one.
-DISCREPANCIES = """
-CREATE VIEW discrepancies AS
+DISCREPANCIES = " UNION ALL ".join(f"""
 SELECT
-  CASE WHEN a.target_id IS NOT NULL THEN 'target' ELSE 'observation' END AS kind,
-  coalesce(a.target_id, a.observation_id) AS figure_id,
+  '{kind}' AS kind,
+  f.id AS figure_id,
   f.jurisdiction_id,
   f.document_id,
   f.indicator_id,
-  f.year,
+  f.{year} AS year,
   f.scope,
   a.source_id AS used_source_id,
   sa.kind AS used_source_kind,
@@ -153,19 +152,16 @@ SELECT
   b.note AS other_note,
   a.id AS used_claim_id,
   b.id AS other_claim_id
-FROM claims a
-JOIN claims b ON coalesce(b.target_id, b.observation_id) = coalesce(a.target_id, a.observation_id)
-             AND (b.target_id IS NULL) = (a.target_id IS NULL) AND b.authority_rank > 1
+FROM {table} f
+JOIN claims a ON a.{key} = f.id AND a.authority_rank = 1
+JOIN claims b ON b.{key} = f.id AND b.authority_rank > 1
 JOIN sources sa ON sa.id = a.source_id
 JOIN sources sb ON sb.id = b.source_id
-JOIN (SELECT id, jurisdiction_id, document_id, indicator_id, target_year AS year, scope FROM targets
-      UNION ALL
-      SELECT id, jurisdiction_id, document_id, indicator_id, year, scope FROM observations) f
-  ON f.id = coalesce(a.target_id, a.observation_id)
-WHERE a.authority_rank = 1
+WHERE f.claim_count > 1
   AND (a.comparator IS NOT b.comparator OR a.value IS NOT b.value OR a.value_max IS NOT b.value_max
-       OR a.denominator IS NOT b.denominator)
-"""
+       OR a.denominator IS NOT b.denominator)""" for kind, table, key, year in (
+    ("target", "targets", "target_id", "target_year"), ("observation", "observations", "observation_id", "year")))
+DISCREPANCIES = "CREATE VIEW discrepancies AS" + DISCREPANCIES + "\n"
 
 # Each target beside every outcome measured on the same indicator for the same jurisdiction and scope.
 # gap_to_target: how far the outcome is from the target, in the indicator's unit, positive when short of it.
