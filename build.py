@@ -27,9 +27,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import yaml
-from yaml.constructor import ConstructorError, SafeConstructor
-
+from pipeline import contract
+from pipeline.quotes import quote_problems
+from pipeline.read import (  # noqa: F401  (Problem, Where, display_path: used by tests and other modules)
+    Items, Problem, Problems, Record, Refused, Where, data_files, display_path, read_bytes, read_yaml, refusal,
+)
 from schema import models, views
 from schema.yaml_schema import (
     JURISDICTION_FILE,
@@ -45,117 +47,6 @@ DEFAULT_OUTPUT = ROOT / "dist" / "vn_dx_plans.db"
 DEFAULT_SHARED = ROOT.parent / "shared"
 ELLIPSIS = re.compile(r"\s+(?:\.\.\.|…)\s+")  # same rule as shared/tools/verify_quotes.py
 LINE_LOCATOR = re.compile(r"line (\d+)(?: \(\d+\))?")
-
-
-# ---------------------------------------------------------------- problems
-
-@dataclass
-class Problem:
-    file: str
-    line: int
-    field: str
-    message: str
-
-    def __str__(self):
-        return f"{self.file}:{self.line}: {self.field}: {self.message}"
-
-
-class Problems(list):
-    def add(self, where: "Where", field_name: str, message: str):
-        self.append(Problem(where.file, where.line_of(field_name), field_name, message))
-
-
-@dataclass
-class Where:
-    """A record's place: its file, its first line and the line of each key."""
-
-    file: str
-    line: int
-    key_lines: dict = field(default_factory=dict)
-
-    def line_of(self, key):
-        return self.key_lines.get(key, self.line)
-
-    def at(self, key) -> "Where":
-        return Where(self.file, self.line_of(key))
-
-
-# ---------------------------------------------------------------- parsing
-
-class Record(dict):
-    """A YAML mapping that remembers where it and each of its keys are."""
-
-    where: Where
-
-
-class Items(list):
-    """A YAML list that remembers where it is and the line of each item (scalars cannot carry one)."""
-
-    where: Where
-    item_lines: tuple = ()  # an empty Items() made in code has no items to place
-
-
-def display_path(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
-def read_yaml(path: Path, problems: Problems):
-    """Parse one file with libyaml; refuse anchors, aliases and tags."""
-    name = display_path(path)
-    text = path.read_text(encoding="utf-8")
-    try:
-        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
-            line = event.start_mark.line + 1
-            if isinstance(event, yaml.AliasEvent):
-                problems.append(Problem(name, line, "yaml", f"alias *{event.anchor} is not allowed; write the value out"))
-            elif getattr(event, "anchor", None):
-                problems.append(Problem(name, line, "yaml", f"anchor &{event.anchor} is not allowed"))
-            elif getattr(event, "tag", None) and not _implicit(event):
-                problems.append(Problem(name, line, "yaml", f"tag {event.tag} is not allowed"))
-        node = yaml.compose(text, Loader=yaml.CSafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problems.append(Problem(name, (mark.line + 1) if mark else 1, "yaml", f"{exc.problem or exc.context}"))
-        return None
-    if node is None:
-        problems.append(Problem(name, 1, "yaml", "file is empty"))
-        return None
-    return _to_python(node, name, problems)
-
-
-def _implicit(event) -> bool:
-    implicit = getattr(event, "implicit", True)
-    return any(implicit) if isinstance(implicit, tuple) else bool(implicit)
-
-
-_constructor = SafeConstructor()
-
-
-def _to_python(node, file_name: str, problems: Problems):
-    line = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        record = Record()
-        record.where = Where(file_name, line)
-        for key_node, value_node in node.value:
-            key = _to_python(key_node, file_name, problems)
-            if key in record:
-                problems.append(Problem(file_name, key_node.start_mark.line + 1, str(key), "key appears twice"))
-            record[key] = _to_python(value_node, file_name, problems)
-            record.where.key_lines[key] = key_node.start_mark.line + 1
-        return record
-    if isinstance(node, yaml.SequenceNode):
-        items = Items(_to_python(n, file_name, problems) for n in node.value)
-        items.where = Where(file_name, line)
-        items.item_lines = [n.start_mark.line + 1 for n in node.value]
-        return items
-    try:
-        return _constructor.construct_object(node, deep=True)
-    except ConstructorError:
-        problems.append(Problem(file_name, line, "yaml", f"cannot read {node.value!r}; put it in quotes"))
-        return node.value
 
 
 # ---------------------------------------------------------------- text helpers
@@ -213,46 +104,50 @@ def mappings(items: Items, kind: str, problems: Problems):
 
 
 def check_record(record, kind: str, problems: Problems, refs: list, where: Where | None = None) -> bool:
-    """Types, required fields, closed vocabularies; collect references to resolve later.
+    """The contract (JSON Schema, pipeline/contract.py) and the rules it cannot express; collect references.
 
+    A record read from a data file was validated with its whole file; one made otherwise is validated here.
     `where` places the problem when `record` is not a mapping (a scalar has no place of its own).
     Returns False only when the record cannot be built (missing or mistyped fields)."""
     if not isinstance(record, Record):
         problems.append(Problem(where.file, where.line, kind, f"expected a mapping of fields, got {record!r}"))
         return False
+    if record.fatal is None:
+        contract.validate_record(record, kind, problems)
     spec = RECORDS[kind]
-    ok = True
-    for key in record:
-        if key not in spec:
-            problems.add(record.where, str(key), f"unknown field for a {kind.replace('_', ' ')}; known: {', '.join(spec)}")
     for name, fspec in spec.items():
         value = record.get(name)
-        if value is None:
-            if fspec.required:
-                problems.add(record.where, name, "is required")
-                ok = False
-            continue
-        if not _type_ok(value, fspec.type):
-            problems.add(record.where, name, f"expected {_TYPE_NAMES[fspec.type]}, got {value!r}")
-            ok = False
-            continue
+        if value is None or isinstance(value, Refused) or not _type_ok(value, fspec.type):
+            continue  # missing or mistyped: the contract reported it
         for text in (value if fspec.type == "str_list" else [value] if fspec.type == "str" else []):
+            if not isinstance(text, str):
+                continue
             if text != unicodedata.normalize("NFC", text):
                 problems.add(record.where, name, "text is not in Unicode NFC form")
             if text != text.strip() or not text:
                 problems.add(record.where, name, "text is empty or has leading/trailing spaces")
-        if fspec.choices and value not in fspec.choices:
-            # reported; the record is still checked further so that every problem shows at once
-            problems.add(record.where, name, f"{value!r} is not one of: {', '.join(fspec.choices)}")
         if fspec.ref:
             for item in (value if fspec.type == "str_list" else [value]):
-                refs.append((fspec.ref, item, record.where, name))
+                if isinstance(item, str):
+                    refs.append((fspec.ref, item, record.where, name))
         if fspec.type == "list":
-            items = list(mappings(value, fspec.record, problems))
-            ok = len(items) == len(value) and ok
-            for item in items:
-                ok = check_record(item, fspec.record, problems, refs) and ok
-    return ok
+            for item in value:
+                if isinstance(item, Record):
+                    check_record(item, fspec.record, problems, refs)
+    _record_rules(record, kind, problems)
+    return not record.fatal
+
+
+def _record_rules(record: Record, kind: str, problems: Problems):
+    """Rules across the fields of one record that JSON Schema cannot express."""
+    start, end = record.get("period_start"), record.get("period_end")
+    if _type_ok(start, "int") and _type_ok(end, "int") and start > end:
+        problems.add(record.where, "period_end", f"{end} is before period_start {start}")
+    quote = record.get("quote")
+    if isinstance(quote, str) and quote:
+        numbers = {name: record.get(name) for name in ("value", "value_max", "denominator")}
+        for name, message in quote_problems(quote, numbers, number_in_text):
+            problems.add(record.where, name, message)
 
 
 _TYPE_NAMES = {"str": "text", "int": "a whole number", "number": "a number", "date": "a date (YYYY-MM-DD)",
@@ -260,14 +155,12 @@ _TYPE_NAMES = {"str": "text", "int": "a whole number", "number": "a number", "da
 
 
 def _type_ok(value, type_name: str) -> bool:
-    if type_name == "str":
+    if type_name in ("str", "date"):  # dates stay text; the contract checks they are calendar dates
         return isinstance(value, str)
     if type_name == "int":
         return isinstance(value, int) and not isinstance(value, bool)
     if type_name == "number":
         return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if type_name == "date":
-        return isinstance(value, date)
     if type_name == "str_list":
         return isinstance(value, list) and all(isinstance(v, str) for v in value)
     return isinstance(value, list)  # "list"
@@ -502,14 +395,19 @@ def check_evidence(ds: Dataset, shared: Path, problems: Problems):
             continue
         path = shared / s["file_name"]
         where = ds.places[("sources", index)]
-        if not path.exists():
-            problems.add(where, "file_name", f"{path} not found")
+        raw, refused = read_bytes(path)  # a regular file only: never a directory, device or pipe
+        if raw is None:
+            problems.add(where, "file_name", f"{path}: {refused}")
             continue
-        raw = path.read_bytes()
         if s["sha256"] and hashlib.sha256(raw).hexdigest() != s["sha256"]:
             problems.add(where, "sha256", f"does not match {path} (the text changed?)")
-        texts[s["id"]] = nfc_norm(raw.decode("utf-8"))
-        lines[s["id"]] = raw.decode("utf-8").split("\n")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            problems.add(where, "file_name", f"{path}: not UTF-8 text")
+            continue
+        texts[s["id"]] = nfc_norm(text)
+        lines[s["id"]] = text.split("\n")
 
     for table in ("documents", "document_links", "priority_sectors", "targets", "observations", "tasks"):
         for index, row in enumerate(ds.rows[table]):
@@ -550,10 +448,12 @@ def load_dataset(data_dir: Path, shared: Path | None) -> tuple[Dataset, Problems
                "sector_relation": parse_sector_relations, "indicator": parse_indicators}
     for file_name, sections in VOCABULARY_FILES.items():
         path = data_dir / file_name
-        if not path.exists():
-            problems.append(Problem(display_path(path), 0, "file", "missing"))
+        refused = refusal(path, data_dir.resolve()) if path.exists() or path.is_symlink() else "missing"
+        if refused:
+            problems.append(Problem(display_path(path), 0, "file", refused))
             continue
         doc = read_yaml(path, problems)
+        contract.validate_file(doc, file_name, problems)
         if not isinstance(doc, Record):
             continue
         for key in doc:
@@ -565,16 +465,18 @@ def load_dataset(data_dir: Path, shared: Path | None) -> tuple[Dataset, Problems
                 problems.add(doc.where, key, "expected a list")
                 continue
             parsers[kind](items, ds, problems, refs)
-    for path in sorted(data_dir.glob("*.yml")):
+    for path in data_files(data_dir, problems):  # every *.yml / *.yaml is read or refused
         if path.name in VOCABULARY_FILES:
             continue
         doc = read_yaml(path, problems)
+        contract.validate_file(doc, path.name, problems)
         if isinstance(doc, Record):
             parse_jurisdiction_file(doc, path, ds, problems, refs)
         elif doc is not None:
             problems.append(Problem(display_path(path), 1, "file", "expected a mapping of sections"))
     resolve_references(ds, refs, problems)
     fill_defaults(ds, problems)
+    contract.check_dataset(ds, problems)
     if shared is not None:
         check_evidence(ds, shared, problems)
     return ds, problems

@@ -1,0 +1,313 @@
+"""The contract of the data files as JSON Schema (draft 2020-12), generated from schema/yaml_schema.py.
+
+    python -m schema.docs     # writes schema/<kind>.schema.json (a test checks they are up to date)
+
+One schema per kind of data file (sources, pillars, sectors, indicators, jurisdiction),
+each with the record definitions it needs under $defs. Editors validate as people
+type through the `# yaml-language-server: $schema=...` first line of each data file;
+the build validates with the `jsonschema` package and turns each error into
+`file:line: field: message`. Everything a SQL check constraint would refuse is
+refused here first; what JSON Schema cannot say (references, quotes, uniqueness
+across files, period order, NFC) stays in build.py's own checks.
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.validators import extend
+
+from pipeline.read import Items, Problem, Problems, Record, Refused
+from schema.yaml_schema import (
+    JURISDICTION_FILE,
+    NUMBER_BOUND,
+    RECORDS,
+    REQUIRED_JURISDICTION_KEYS,
+    SINGLE_RECORD_KEYS,
+    VOCABULARY_FILES,
+    YEAR_DATE,
+    Field,
+)
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
+JURISDICTION_SCHEMA = "jurisdiction"
+RANK = "rank"  # the unit of rank indicators: their values are whole numbers from 1
+# Free text may not start like a spreadsheet formula (=, +, -, @) or with a tab or carriage return.
+SAFE_TEXT = r"^(?![=+\-@\t\r])"
+PATTERN_MESSAGES = {
+    SAFE_TEXT: "text may not begin with =, +, -, @, a tab or a carriage return (a spreadsheet would run it as a formula)",
+    YEAR_DATE: "the year must be 2000–2050",
+}
+_TYPE_NAMES = {"string": "text", "integer": "a whole number", "number": "a number", "array": "a list",
+               "object": "a mapping of fields", "boolean": "true or false", "null": "null"}
+
+
+# ---------------------------------------------------------------- generating the schemas
+
+def schema_name(file_name: str) -> str:
+    """The schema a data file follows: sources.yml -> 'sources', any jurisdiction file -> 'jurisdiction'."""
+    return Path(file_name).stem if file_name in VOCABULARY_FILES else JURISDICTION_SCHEMA
+
+
+def _field_schema(spec: Field) -> dict:
+    nullable = not spec.required  # an optional field may be written `field: null`
+    if spec.choices:
+        return {"enum": [*spec.choices, *([None] if nullable else [])]}
+    text = {"type": "string", "minLength": 1, "pattern": SAFE_TEXT}
+    kind = spec.type
+    if kind == "str":
+        out = dict(text)
+    elif kind == "date":
+        out = {"type": "string", "format": "date"}
+    elif kind == "int":
+        out = {"type": "integer", "minimum": -NUMBER_BOUND, "maximum": NUMBER_BOUND}
+    elif kind == "number":
+        out = {"type": "number", "minimum": -NUMBER_BOUND, "maximum": NUMBER_BOUND}
+    elif kind == "str_list":
+        out = {"type": "array", "items": text}
+    elif kind == "list":
+        out = {"type": "array", "items": {"type": "object", "$ref": f"#/$defs/{spec.record}"}}
+    else:
+        raise ValueError(f"unknown field type {kind!r}")
+    if spec.minimum is not None:
+        out["minimum"] = spec.minimum
+    if spec.maximum is not None:
+        out["maximum"] = spec.maximum
+    if spec.exclusive_minimum is not None:
+        out.pop("minimum", None)
+        out["exclusiveMinimum"] = spec.exclusive_minimum
+    if spec.format:
+        out["format"] = spec.format
+    if spec.pattern:
+        out["pattern"] = spec.pattern
+    if nullable:
+        out["type"] = [out["type"], "null"]
+    return out
+
+
+def _record_schema(kind: str) -> dict:
+    spec = RECORDS[kind]
+    return {
+        "title": kind,
+        "properties": {name: _field_schema(f) for name, f in spec.items()},
+        "required": [name for name, f in spec.items() if f.required],
+        "additionalProperties": False,
+    }
+
+
+def _needed(kinds) -> list[str]:
+    """The record kinds reachable from kinds (list fields name the record of their items)."""
+    seen, todo = [], list(kinds)
+    while todo:
+        kind = todo.pop(0)
+        if kind not in seen:
+            seen.append(kind)
+            todo += [f.record for f in RECORDS[kind].values() if f.record]
+    return seen
+
+
+def file_schema(name: str) -> dict:
+    """The JSON Schema of one kind of data file."""
+    if name == JURISDICTION_SCHEMA:
+        sections, title = JURISDICTION_FILE, "A jurisdiction's file: data/<jurisdiction id>.yml"
+        required = sorted(REQUIRED_JURISDICTION_KEYS)
+    else:
+        file_name = f"{name}.yml"
+        sections, title, required = VOCABULARY_FILES[file_name], f"data/{file_name}", []
+    properties = {}
+    for section, kind in sections.items():
+        item = {"type": "object", "$ref": f"#/$defs/{kind}"}
+        if section in SINGLE_RECORD_KEYS:
+            properties[section] = item if section in required else {**item, "type": ["object", "null"]}
+        else:
+            properties[section] = {"type": ["array", "null"], "items": item}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": title,
+        "description": "Generated from schema/yaml_schema.py by `python -m schema.docs`; do not edit.",
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": False,
+        "$defs": {kind: _record_schema(kind) for kind in _needed(sections.values())},
+    }
+
+
+def schema_files() -> dict[str, str]:
+    """{file name in schema/: JSON text} for every kind of data file."""
+    names = [Path(f).stem for f in VOCABULARY_FILES] + [JURISDICTION_SCHEMA]
+    return {f"{n}.schema.json": json.dumps(file_schema(n), ensure_ascii=False, indent=2) + "\n" for n in names}
+
+
+def schema_comment(file_name: str) -> str:
+    """The first line of a data file, naming its schema for editors (yaml-language-server)."""
+    return f"# yaml-language-server: $schema=../schema/{schema_name(file_name)}.schema.json"
+
+
+# ---------------------------------------------------------------- validating
+
+_TYPE_CHECKER = Draft202012Validator.TYPE_CHECKER.redefine(
+    "integer", lambda _, value: isinstance(value, int) and not isinstance(value, bool))  # 2025.0 is not a year
+_Validator = extend(Draft202012Validator, type_checker=_TYPE_CHECKER)
+
+
+@lru_cache(maxsize=None)
+def _validator(name: str, kind: str | None = None):
+    schema = file_schema(name)
+    if kind is not None:  # one record of that kind, against the same $defs
+        schema = {"type": "object", "$ref": f"#/$defs/{kind}",
+                  "$defs": {k: _record_schema(k) for k in _needed([kind])}}
+    return _Validator(schema, format_checker=FormatChecker(["date"]))
+
+
+def validate_file(doc, file_name: str, problems: Problems) -> None:
+    """Validate a whole data file; every error becomes one problem at its line."""
+    _report(_validator(schema_name(file_name)), doc, problems, top_level=True)
+
+
+def validate_record(record: Record, kind: str, problems: Problems) -> None:
+    """Validate one record (for a record that was not read as part of a validated file)."""
+    _report(_validator(JURISDICTION_SCHEMA, kind), record, problems, top_level=False)
+
+
+def _report(validator, doc, problems: Problems, top_level: bool):
+    if not isinstance(doc, (Record, Items)):
+        return
+    for error in validator.iter_errors(doc):
+        _problem(error, doc, problems, top_level)
+    _settle(doc)
+
+
+def _settle(node):
+    """Every record under node that no error made fatal is now known to be buildable."""
+    todo = [node]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, Record):
+            if node.fatal is None:
+                node.fatal = False
+            todo.extend(v for v in node.values() if isinstance(v, (Record, Items)))
+        elif isinstance(node, Items):
+            todo.extend(v for v in node if isinstance(v, (Record, Items)))
+
+
+def _short(value) -> str:
+    text = repr(value if not isinstance(value, (Record, Items)) else (dict(value) if isinstance(value, Record) else list(value)))
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _number(value) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() and abs(value) < 1e15 else str(value)
+
+
+def _problem(error, doc, problems: Problems, top_level: bool):
+    # follow the error's path through the document: the records on it, the line and the field name
+    node, line, field, records = doc, doc.where.line, None, []
+    file = doc.where.file
+    for part in error.absolute_path:
+        if isinstance(node, Record):
+            records.append(node)
+            line, field = node.where.line_of(part), str(part)
+        elif isinstance(node, Items):
+            line = node.item_lines[part] if part < len(node.item_lines) else node.where.line
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            break
+    instance, schema, validator = error.instance, error.schema, error.validator
+    at_file = top_level and len(error.absolute_path) <= 1
+    if isinstance(instance, Refused):
+        return  # the reader already said why
+    if validator in ("type", "required"):
+        if validator == "required" and isinstance(node, Record):
+            records.append(node)
+        for record in records:  # the record (and those holding it) cannot be built
+            record.fatal = True
+    if validator == "type":
+        if instance is None:
+            problems.append(Problem(file, line, field or "yaml", "section is required" if at_file else "is required"))
+            return
+        ref = schema.get("$ref", "")
+        if ref and error.absolute_path and isinstance(error.absolute_path[-1], int):
+            problems.append(Problem(file, line, ref.rsplit("/", 1)[-1], f"expected a mapping of fields, got {_short(instance)}"))
+            return
+        if at_file and error.absolute_path:
+            problems.append(Problem(file, line, field, "expected a list" if "array" in schema["type"] else "expected a mapping of fields"))
+            return
+        if not error.absolute_path:
+            problems.append(Problem(file, line, "file", "expected a mapping of sections"))
+            return
+        expected = [t for t in ([schema["type"]] if isinstance(schema["type"], str) else schema["type"]) if t != "null"]
+        name = _TYPE_NAMES.get(expected[0], expected[0])
+        if schema.get("format") == "date":
+            name = "a date (YYYY-MM-DD)"
+        elif expected[0] == "array" and schema.get("items", {}).get("type") == "string":
+            name = "a list of text"
+        problems.append(Problem(file, line, field or "yaml", f"expected {name}, got {_short(instance)}"))
+    elif validator == "required":
+        present = set(instance) if isinstance(instance, dict) else set()
+        for name in error.validator_value:
+            if name not in present:
+                problems.append(Problem(file, line, name, "section is required" if at_file and not error.absolute_path
+                                        else "is required"))
+    elif validator == "additionalProperties":
+        known = list(schema.get("properties", {}))
+        what = "unknown section" if not error.absolute_path and top_level else \
+            f"unknown field for a {schema.get('title', 'record').replace('_', ' ')}"
+        for key in instance:
+            if key not in known:
+                key_line = instance.where.line_of(key) if isinstance(instance, Record) else line
+                problems.append(Problem(file, key_line, str(key), f"{what}; known: {', '.join(known)}"))
+    elif validator == "enum":
+        choices = ", ".join(str(c) for c in error.validator_value if c is not None)
+        problems.append(Problem(file, line, field, f"{_short(instance)} is not one of: {choices}"))
+    elif validator in ("minimum", "maximum", "exclusiveMinimum"):
+        low, high = schema.get("minimum", schema.get("exclusiveMinimum")), schema.get("maximum")
+        if validator == "exclusiveMinimum":
+            message = f"{_number(instance)} must be greater than {_number(low)}"
+        elif abs(low) == high == NUMBER_BOUND:
+            message = f"{_number(instance)} is not a plausible figure (beyond ±10^15)"
+        elif validator == "maximum" and high == NUMBER_BOUND:
+            message = f"{_number(instance)} is not a plausible figure (beyond 10^15)"
+        elif validator == "minimum" and (high is None or high == NUMBER_BOUND):
+            message = f"{_number(instance)} must be at least {_number(low)}"
+        else:
+            message = f"{_number(instance)} is outside {_number(low)}–{_number(high)}"
+        problems.append(Problem(file, line, field, message))
+    elif validator == "format":
+        problems.append(Problem(file, line, field, f"{_short(instance)} is not a calendar date written YYYY-MM-DD"))
+    elif validator == "pattern":
+        message = PATTERN_MESSAGES.get(error.validator_value, f"does not match {error.validator_value}")
+        problems.append(Problem(file, line, field, f"{message}: {_short(instance)}"))
+    elif validator == "minLength":
+        problems.append(Problem(file, line, field, "text is empty or has leading/trailing spaces"))
+    else:  # a keyword this module does not generate
+        problems.append(Problem(file, line, field or "yaml", error.message))
+
+
+# ---------------------------------------------------------------- across files
+
+def check_dataset(ds, problems: Problems) -> None:
+    """What no single file's schema can say: uniqueness across jurisdiction files, ranks by the indicator's unit."""
+    for column in ("gso_code", "name_vi"):
+        first: dict = {}
+        for index, row in enumerate(ds.rows["jurisdictions"]):
+            value, where = row.get(column), ds.places[("jurisdictions", index)]
+            if value is None:
+                continue
+            if value in first:
+                problems.add(where, column, f"{value!r} is also the {column} of {first[value][0]} "
+                                            f"({first[value][1].file}:{first[value][1].line_of(column)})")
+            else:
+                first[value] = (row["id"], where)
+    units = {i["id"]: i["unit"] for i in ds.rows["indicators"]}
+    for table in ("targets", "observations"):
+        for index, row in enumerate(ds.rows[table]):
+            if units.get(row["indicator_id"]) != RANK:
+                continue
+            for name in ("value", "value_max", "denominator"):
+                value = row.get(name)
+                if value is not None and not (value >= 1 and float(value).is_integer()):
+                    problems.add(ds.places[(table, index)], name, f"{_number(value)} is not a rank (a whole number from 1)")
