@@ -4,6 +4,7 @@
     python build.py                          # data/ -> dist/vn_dx_plans.db
     python build.py --data DIR --output PATH
     python build.py --check                  # validate only, write nothing
+    python build.py --sources DIR            # source texts elsewhere (default: DATA/sources)
     python build.py --package DIR            # also export CSV, JSON and datapackage.json
 
 Parse (libyaml, plain YAML only) -> validate everything -> load -> index.
@@ -44,8 +45,7 @@ from schema.yaml_schema import (
 ROOT = Path(__file__).resolve().parent
 DEFAULT_DATA = ROOT / "data"
 DEFAULT_OUTPUT = ROOT / "dist" / "vn_dx_plans.db"
-DEFAULT_SHARED = ROOT.parent / "shared"
-ELLIPSIS = re.compile(r"\s+(?:\.\.\.|…)\s+")  # same rule as shared/tools/verify_quotes.py
+ELLIPSIS = re.compile(r"\s+(?:\.\.\.|…)\s+")  # " … " or " ... " between fragments of a quote
 LINE_LOCATOR = re.compile(r"line (\d+)(?: \(\d+\))?")
 
 
@@ -172,6 +172,7 @@ def _type_ok(value, type_name: str) -> bool:
 class Dataset:
     rows: dict = field(default_factory=lambda: {t: [] for t in models.Base.metadata.tables})
     ids: dict = field(default_factory=dict)  # kind -> {id: Where}
+    quotes_checked: int = 0
     places: dict = field(default_factory=dict)  # (table, row index) -> Where, for later checks
 
     def define(self, kind: str, ident: str, where: Where, problems: Problems, key="id"):
@@ -188,13 +189,21 @@ class Dataset:
         self.rows[table].append(row)
 
 
+def parse_dataset(record, ds: Dataset, problems, refs, where: Where):
+    """dataset.yml: one mapping of facts about the release, stored as key/value rows."""
+    if check_record(record, "dataset", problems, refs, where):
+        for key, value in record.items():
+            ds.add("dataset_info", {"key": key, "value": "; ".join(value) if isinstance(value, list) else value},
+                   record.where)
+
+
 def parse_sources(records, ds: Dataset, problems, refs):
     for r in mappings(records, "source", problems):
         if not check_record(r, "source", problems, refs):
             continue
         ds.define("source", r["id"], r.where, problems)
         ds.add("sources", {k: r.get(k) for k in ("id", "kind", "title", "title_en", "publisher", "author", "published",
-                                                  "file_name", "sha256", "citation", "note")}, r.where)
+                                                  "file_name", "sha256", "citation", "note", "url")}, r.where)
         for jurisdiction_id in r["covers"]:
             ds.add("source_coverage", {"source_id": r["id"], "jurisdiction_id": jurisdiction_id}, r.where)
 
@@ -382,7 +391,7 @@ def fill_defaults(ds: Dataset, problems: Problems):
                         problems.add(where, name, f"{row[name]} is not a percentage between 0 and 100")
 
 
-def check_evidence(ds: Dataset, shared: Path, problems: Problems):
+def check_evidence(ds: Dataset, sources_dir: Path, problems: Problems):
     """Every quote verbatim in its source (which must cover the row's jurisdiction);
     every number written in its quote; 'line N' locators point at the quote."""
     sources = {s["id"]: s for s in ds.rows["sources"]}
@@ -390,14 +399,18 @@ def check_evidence(ds: Dataset, shared: Path, problems: Problems):
     for c in ds.rows["source_coverage"]:
         covers.setdefault(c["source_id"], set()).add(c["jurisdiction_id"])
     texts, lines = {}, {}
+    ds.quotes_checked = 0
     for index, s in enumerate(ds.rows["sources"]):
         if not s["file_name"]:
             continue
-        path = shared / s["file_name"]
+        path = sources_dir / s["file_name"]
         where = ds.places[("sources", index)]
-        raw, refused = read_bytes(path)  # a regular file only: never a directory, device or pipe
+        if not _inside(path, sources_dir) or not path.is_file():
+            problems.add(where, "file_name", f"{display_path(path)} is not a file in {display_path(sources_dir)}")
+            continue
+        raw, refused = read_bytes(path)  # a regular file only, never more than the size cap
         if raw is None:
-            problems.add(where, "file_name", f"{path}: {refused}")
+            problems.add(where, "file_name", f"{display_path(path)}: {refused}")
             continue
         if s["sha256"] and hashlib.sha256(raw).hexdigest() != s["sha256"]:
             problems.add(where, "sha256", f"does not match {path} (the text changed?)")
@@ -423,6 +436,8 @@ def check_evidence(ds: Dataset, shared: Path, problems: Problems):
             jurisdiction = row.get("jurisdiction_id")
             if jurisdiction and jurisdiction not in covers.get(source_id, ()):
                 problems.add(where, "source", f"{source_id} does not cover {jurisdiction} (see its `covers`)")
+            if source_id in texts:
+                ds.quotes_checked += 1
             if source_id in texts and not quote_in_text(quote, texts[source_id]):
                 problems.add(where, "quote", f"not found verbatim in {source_id}: {quote[:80]!r}")
             locator = row.get("locator")
@@ -439,12 +454,22 @@ def check_evidence(ds: Dataset, shared: Path, problems: Problems):
                     problems.add(where, name, f"{value:g} is not in the quote as the text would write it ({written_number(value)!r})")
 
 
-def load_dataset(data_dir: Path, shared: Path | None) -> tuple[Dataset, Problems]:
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+        return True
+    except (ValueError, OSError):
+        return False
+
+
+def load_dataset(data_dir: Path, sources_dir: Path | None = None) -> tuple[Dataset, Problems]:
+    """Parse and validate every file of data_dir; quotes are checked against the texts in sources_dir
+    (default: data_dir/sources)."""
     problems, refs, ds = Problems(), [], Dataset()
     if not data_dir.is_dir():
         problems.append(Problem(str(data_dir), 0, "data", "folder not found"))
         return ds, problems
-    parsers = {"source": parse_sources, "pillar": parse_pillars, "sector": parse_sectors,
+    parsers = {"dataset": parse_dataset, "source": parse_sources, "pillar": parse_pillars, "sector": parse_sectors,
                "sector_relation": parse_sector_relations, "indicator": parse_indicators}
     for file_name, sections in VOCABULARY_FILES.items():
         path = data_dir / file_name
@@ -460,6 +485,12 @@ def load_dataset(data_dir: Path, shared: Path | None) -> tuple[Dataset, Problems
             if key not in sections:
                 problems.add(doc.where, str(key), f"unknown section; known: {', '.join(sections)}")
         for key, kind in sections.items():
+            if key in SINGLE_RECORD_KEYS:
+                if key in doc:
+                    parsers[kind](doc[key], ds, problems, refs, doc.where.at(key))
+                else:
+                    problems.add(doc.where, key, "section is required")
+                continue
             items = doc.get(key) or Items()
             if not isinstance(items, list):
                 problems.add(doc.where, key, "expected a list")
@@ -477,8 +508,11 @@ def load_dataset(data_dir: Path, shared: Path | None) -> tuple[Dataset, Problems
     resolve_references(ds, refs, problems)
     fill_defaults(ds, problems)
     contract.check_dataset(ds, problems)
-    if shared is not None:
-        check_evidence(ds, shared, problems)
+    sources_dir = sources_dir or data_dir / "sources"
+    if sources_dir.is_dir():
+        check_evidence(ds, sources_dir, problems)
+    else:
+        problems.append(Problem(display_path(sources_dir), 0, "sources", "folder of source texts not found"))
     return ds, problems
 
 
@@ -588,16 +622,13 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of YAML files (default: data/)")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="database to write (default: dist/vn_dx_plans.db)")
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED,
-                        help="shared folder holding seeds/ and reference/ (default: ../shared); quotes are checked against it")
+    parser.add_argument("--sources", type=Path,
+                        help="folder of the source texts that sources.yml's file_name is relative to (default: DATA/sources)")
     parser.add_argument("--check", action="store_true", help="validate only; write nothing")
     parser.add_argument("--package", type=Path, help="also export CSV, JSON and datapackage.json to this folder")
     args = parser.parse_args(argv)
 
-    shared = args.shared if args.shared.is_dir() else None
-    if shared is None:
-        print(f"warning: {args.shared} not found; quotes are not checked against the sources", file=sys.stderr)
-    ds, problems = load_dataset(args.data, shared)
+    ds, problems = load_dataset(args.data, args.sources)
     if problems:
         for problem in sorted(problems, key=lambda p: (p.file, p.line)):  # stable: same-line problems keep their order
             print(problem, file=sys.stderr)
@@ -605,6 +636,7 @@ def main(argv=None) -> int:
         print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''}; {kept}", file=sys.stderr)
         return 1
     counts = ", ".join(f"{len(ds.rows[t])} {t}" for t in ("targets", "observations", "documents", "indicators", "tasks"))
+    counts += f"; {ds.quotes_checked} quotes checked against the source texts"
     if args.check:
         print(f"ok: {counts}")
         return 0

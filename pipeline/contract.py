@@ -115,7 +115,8 @@ def file_schema(name: str) -> dict:
         required = sorted(REQUIRED_JURISDICTION_KEYS)
     else:
         file_name = f"{name}.yml"
-        sections, title, required = VOCABULARY_FILES[file_name], f"data/{file_name}", []
+        sections, title = VOCABULARY_FILES[file_name], f"data/{file_name}"
+        required = [s for s in sections if s in SINGLE_RECORD_KEYS]
     properties = {}
     for section, kind in sections.items():
         item = {"type": "object", "$ref": f"#/$defs/{kind}"}

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -85,10 +86,18 @@ class Source(Base):
     publisher: Mapped[str | None] = mapped_column(Text, comment="Who published it, where the text says so; null when unknown.")
     author: Mapped[str | None] = mapped_column(Text, comment="Author or byline where stated; null when not stated.")
     published: Mapped[date | None] = mapped_column(Date, comment="Publication date where stated (ISO 8601); null when not stated.")
-    file_name: Mapped[str | None] = mapped_column(String, comment="File name of the text in the project's shared seeds folder, where we hold it.")
+    file_name: Mapped[str | None] = mapped_column(String, comment="Path of the text we hold, relative to data/sources/ in the repository (and sources/ in a release), e.g. 'seeds/004_d77e8e98e996866d.txt'.")
     sha256: Mapped[str | None] = mapped_column(String(64), comment="SHA-256 of the text file we hold, so a citation can be checked against the exact text.")
     citation: Mapped[str | None] = mapped_column(Text, comment="For reference sources: where the facts were checked (dataset, file, date).")
     note: Mapped[str | None] = mapped_column(Text, comment="What else a reader should know about this source.")
+    url: Mapped[str | None] = mapped_column(Text, comment="Where a reader can find the original, where known; null when not known.")
+
+
+class DatasetInfo(Base):
+    __tablename__ = "dataset_info"
+    __table_args__ = {"comment": "Facts about this release of the dataset: version, licence, how to cite (from data/dataset.yml)."}
+    key: Mapped[str] = mapped_column(String, primary_key=True, comment="What the fact is: name, title, version, license, license_url, code_license, homepage, citation, …")
+    value: Mapped[str | None] = mapped_column(Text, comment="The fact, as text.")
 
 
 class SourceCoverage(Base):
@@ -311,9 +320,9 @@ class _Figure:
     document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"), sort_order=2, index=True, comment="Document that sets or reports it; null when only a news report states it.")
     indicator_id: Mapped[str] = mapped_column(ForeignKey("indicators.id"), sort_order=3, index=True, comment="Indicator in the shared catalogue.")
     comparator: Mapped[str | None] = mapped_column(String, sort_order=6, comment="'>=' tối thiểu/ít nhất, '>' trên, '=' exact or range, '~' khoảng, '<=' at most (ranks); null when there is no number.")
-    value: Mapped[float | None] = mapped_column(Float, sort_order=7, comment="The number, in the indicator's unit; null for a commitment with no number (e.g. 'phổ cập 4G').")
-    value_max: Mapped[float | None] = mapped_column(Float, sort_order=8, comment="Upper end of a range such as 5–10%; null otherwise.")
-    denominator: Mapped[float | None] = mapped_column(Float, sort_order=9, comment="What the value is out of, where the text says so: 63 in 'rank 45/63', 1.573 in '32/1.573 enterprises'.")
+    value: Mapped[float | None] = mapped_column(Numeric(asdecimal=False), sort_order=7, comment="The number, in the indicator's unit; null for a commitment with no number (e.g. 'phổ cập 4G').")
+    value_max: Mapped[float | None] = mapped_column(Numeric(asdecimal=False), sort_order=8, comment="Upper end of a range such as 5–10%; null otherwise.")
+    denominator: Mapped[float | None] = mapped_column(Numeric(asdecimal=False), sort_order=9, comment="What the value is out of, where the text says so: 63 in 'rank 45/63', 1.573 in '32/1.573 enterprises'.")
     unit: Mapped[str] = mapped_column(String, sort_order=10, comment="Unit of value and value_max; always the indicator's unit.")
     scope: Mapped[str | None] = mapped_column(Text, sort_order=11, comment="What the figure covers, where the measure is split: an administrative level (cấp tỉnh/huyện/xã), a school level, the population counted.")
     statement_vi: Mapped[str] = mapped_column(Text, sort_order=12, comment="The commitment or figure in clean Vietnamese: OCR typos fixed, compound sentences split.")

@@ -47,8 +47,22 @@ RECORDS: dict[str, dict[str, Field]] = {
         "file_name": F(),
         "sha256": F(),
         "citation": F(),
+        "url": F(),
         "covers": F("str_list", required=True, ref="jurisdiction"),
         "note": F(),
+    },
+    "dataset": {
+        "name": F(required=True),
+        "title": F(required=True),
+        "title_vi": F(required=True),
+        "version": F(required=True),
+        "license": F(required=True),
+        "license_url": F(required=True),
+        "code_license": F(required=True),
+        "description": F(required=True),
+        "homepage": F(),
+        "contributors": F("str_list", required=True),
+        "citation": F(required=True),
     },
     "pillar": {
         "id": F(required=True),
@@ -185,6 +199,7 @@ RECORDS["observation"] = {
 
 # Top-level keys of each kind of data file, and the record each list holds.
 VOCABULARY_FILES: dict[str, dict[str, str]] = {
+    "dataset.yml": {"dataset": "dataset"},  # a single mapping
     "sources.yml": {"sources": "source"},
     "pillars.yml": {"pillars": "pillar"},
     "sectors.yml": {"sectors": "sector", "relations": "sector_relation"},
@@ -199,5 +214,5 @@ JURISDICTION_FILE: dict[str, str] = {
     "observations": "observation",
     "tasks": "task",
 }
-SINGLE_RECORD_KEYS = {"jurisdiction", "reorganisation"}
+SINGLE_RECORD_KEYS = {"jurisdiction", "reorganisation", "dataset"}
 REQUIRED_JURISDICTION_KEYS = {"jurisdiction"}

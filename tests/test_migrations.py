@@ -19,10 +19,13 @@ def alembic_config(tmp_path):
 
 
 def tables(path):
+    """Each table's and index's definition, as a set of clauses: batch migrations recreate tables with
+    their constraints in no fixed order, and the order of clauses means nothing to SQLite."""
     conn = sqlite3.connect(path)
     try:
-        return {r[0]: r[1] for r in conn.execute("SELECT name, sql FROM sqlite_master WHERE type IN ('table', 'index') "
-                                                 "AND name NOT LIKE 'sqlite_%'")}
+        return {r[0]: frozenset(clause.strip().rstrip(",") for clause in r[1].splitlines())
+                for r in conn.execute("SELECT name, sql FROM sqlite_master WHERE type IN ('table', 'index') "
+                                      "AND name NOT LIKE 'sqlite_%'")}
     finally:
         conn.close()
 
