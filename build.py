@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from pipeline import contract
+from pipeline import contract, outputs
 from pipeline.quotes import quote_problems
 from pipeline.read import (  # noqa: F401  (Problem, Where, display_path: used by tests and other modules)
     Items, Problem, Problems, Record, Refused, Where, data_files, display_path, read_bytes, read_yaml, refusal,
@@ -562,10 +562,11 @@ def create_search(conn: sqlite3.Connection):
 
 def write_database(ds: Dataset, output: Path):
     output.parent.mkdir(parents=True, exist_ok=True)
+    outputs.remove_stale_temps(output)  # left by builds that were killed
     handle, temp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
-    os.close(handle)
     temp = Path(temp_name)
     try:
+        outputs.lock(handle)  # held until the end: the next build leaves a locked temporary file alone
         create_schema(temp)
         conn = sqlite3.connect(temp)
         try:
@@ -587,6 +588,7 @@ def write_database(ds: Dataset, output: Path):
     finally:
         if temp.exists():
             temp.unlink()
+        os.close(handle)
 
 
 # ---------------------------------------------------------------- package export
@@ -629,6 +631,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     ds, problems = load_dataset(args.data, args.sources)
+    if not args.check:  # the output may not be an input nor inside the data or sources folder
+        problems.extend(outputs.output_problems(args.output, args.package, args.data, args.sources or args.data / "sources"))
     if problems:
         for problem in sorted(problems, key=lambda p: (p.file, p.line)):  # stable: same-line problems keep their order
             print(problem, file=sys.stderr)
@@ -642,12 +646,17 @@ def main(argv=None) -> int:
         return 0
     try:
         write_database(ds, args.output)
-        if args.package:
-            write_package(args.output, args.package)
     except Exception as exc:  # reported, not a traceback: the old database is still in place
         print(f"{display_path(args.output)}: build failed: {type(exc).__name__}: {exc}; previous database left as it was",
               file=sys.stderr)
         return 1
+    if args.package:
+        try:
+            write_package(args.output, args.package)
+        except Exception as exc:  # the database is already the new one: say so
+            print(f"{display_path(args.package)}: package failed: {type(exc).__name__}: {exc}; "
+                  f"{display_path(args.output)} was written, the package is incomplete", file=sys.stderr)
+            return 1
     print(f"wrote {display_path(args.output)}: {counts}")
     return 0
 

@@ -40,7 +40,11 @@ class Problem:
     message: str
 
     def __str__(self):
-        return f"{self.file}:{self.line}: {self.field}: {self.message}"
+        field_name = str(self.field)
+        if not field_name or any(c in field_name for c in ":\n\r"):  # a key like 'a: b' keeps the line's form
+            field_name = repr(field_name).replace(":", "\\x3a")
+        message = str(self.message).replace("\r", "\\r").replace("\n", "\\n")
+        return f"{self.file}:{self.line}: {field_name}: {message}"
 
 
 class Problems(list):
