@@ -219,13 +219,13 @@ def _problem(error, doc, problems: Problems, top_level: bool):
             break
     instance, schema, validator = error.instance, error.schema, error.validator
     at_file = top_level and len(error.absolute_path) <= 1
-    if isinstance(instance, Refused):
-        return  # the reader already said why
     if validator in ("type", "required"):
         if validator == "required" and isinstance(node, Record):
             records.append(node)
         for record in records:  # the record (and those holding it) cannot be built
             record.fatal = True
+    if isinstance(instance, Refused):
+        return  # the reader already said why
     if validator == "type":
         if instance is None:
             problems.append(Problem(file, line, field or "yaml", "section is required" if at_file else "is required"))
