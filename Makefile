@@ -6,7 +6,7 @@ DB := dist/vn_dx_plans.db
 HOST ?= 127.0.0.1
 PORT ?= 8001
 
-.PHONY: install build check package serve test docs clean
+.PHONY: install build check package serve test fuzz docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,15 @@ serve: build
 
 test: install
 	$(BIN)/python -m pytest
+
+# Longer fuzzing of the build (tests/test_fuzz.py): rounds of 300 examples for FUZZ_MINUTES.
+FUZZ_MINUTES ?= 10
+fuzz: install
+	@end=$$(( $$(date +%s) + 60 * $(FUZZ_MINUTES) )); round=0; \
+	while [ $$(date +%s) -lt $$end ]; do \
+		round=$$((round + 1)); echo "fuzz round $$round"; \
+		FUZZ_EXAMPLES=300 $(BIN)/python -m pytest -q -x tests/test_fuzz.py || exit 1; \
+	done
 
 docs: install
 	$(BIN)/python -m schema.docs
