@@ -105,3 +105,35 @@ def test_the_reader_is_faster_than_libyaml_loading(tmp_path):
     ours = best(lambda: read_yaml(big, Problems()))
     libyaml = best(lambda: yaml.load(big.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader))
     assert ours < libyaml, (ours, libyaml)
+
+
+VALUES = [None, "", "=x", "x", "2020-02-30", "2022-02-25T00:00:00", -1, 0, 2025, 2051, 2025.0, 1e16, True, ["=x"],
+          {"a": 1}, "province", ">="]
+
+
+@pytest.mark.parametrize("file_name", ["lai-chau.yml", "sources.yml", "indicators.yml", "sectors.yml", "dataset.yml"])
+def test_the_quick_check_never_accepts_what_jsonschema_refuses(file_name):
+    """The fast path (contract._quick) may only say yes where jsonschema finds no error."""
+    def shrink(node):  # each list down to its first item: the same shapes, a fraction of the time
+        if isinstance(node, dict):
+            return {k: shrink(v) for k, v in node.items()}
+        return [shrink(v) for v in node[:1]] if isinstance(node, list) else node
+
+    doc = shrink(read_yaml(ROOT / "data" / file_name, Problems()))
+    validator = contract._validator(contract.schema_name(file_name))
+    quick = contract._quick(validator.schema)
+    records = [doc] + [v for v in doc.values() if isinstance(v, dict)] + \
+        [items[0] for items in doc.values() if isinstance(items, list) and items]
+    records += [v[0] for r in list(records) for v in r.values() if isinstance(v, list) and v and isinstance(v[0], dict)]
+    for record in records:
+        for key in [*record.keys(), "unknown"]:
+            saved = record.get(key, KeyError)
+            for value in VALUES:
+                record[key] = value
+                valid = not any(True for _ in validator.iter_errors(doc))
+                assert quick(doc) == valid, (file_name, key, value)
+            if saved is KeyError:
+                del record[key]
+            else:
+                record[key] = saved
+            assert quick(doc)
