@@ -630,7 +630,10 @@ def main(argv=None) -> int:
     parser.add_argument("--package", type=Path, help="also export CSV, JSON and datapackage.json to this folder")
     args = parser.parse_args(argv)
 
-    ds, problems = load_dataset(args.data, args.sources)
+    try:
+        ds, problems = load_dataset(args.data, args.sources)
+    except (MemoryError, RecursionError) as exc:  # reported, not a traceback (the reader stops these in a file)
+        problems = Problems([Problem(display_path(args.data), 0, "data", f"cannot be checked: {type(exc).__name__}")])
     if not args.check:  # the output may not be an input nor inside the data or sources folder
         problems.extend(outputs.output_problems(args.output, args.package, args.data, args.sources or args.data / "sources"))
     if problems:

@@ -369,7 +369,9 @@ def _problem(error, doc, problems: Problems, top_level: bool):
 # ---------------------------------------------------------------- across files
 
 def check_dataset(ds, problems: Problems) -> None:
-    """What no single file's schema can say: uniqueness across jurisdiction files, ranks by the indicator's unit."""
+    """What no single file's schema can say: uniqueness across jurisdiction files, ranks by the indicator's unit,
+    and the rows the tables' keys would refuse."""
+    check_keys(ds, problems)
     for column in ("gso_code", "name_vi"):
         first: dict = {}
         for index, row in enumerate(ds.rows["jurisdictions"]):
@@ -390,3 +392,38 @@ def check_dataset(ds, problems: Problems) -> None:
                 value = row.get(name)
                 if value is not None and not (value >= 1 and float(value).is_integer()):
                     problems.add(ds.places[(table, index)], name, f"{_number(value)} is not a rank (a whole number from 1)")
+
+
+def check_keys(ds, problems: Problems) -> None:
+    """Rows that the tables' primary keys and unique constraints would refuse, at their place in the YAML.
+
+    Read from the models, so a new table or constraint is covered; a key with a null part is never a
+    duplicate (as in SQL). Rows whose id the build already refused as a duplicate are not added."""
+    from sqlalchemy import PrimaryKeyConstraint, UniqueConstraint
+
+    from schema import models
+
+    for table in models.Base.metadata.sorted_tables:
+        rows = ds.rows.get(table.name) or []
+        keys = [tuple(c.name for c in constraint.columns) for constraint in table.constraints
+                if isinstance(constraint, (PrimaryKeyConstraint, UniqueConstraint))]
+        for columns in keys:
+            first: dict = {}
+            for index, row in enumerate(rows):
+                value = tuple(row.get(c) for c in columns)
+                if any(v is None for v in value):
+                    continue
+                where = ds.places.get((table.name, index))
+                if value in first and where is not None:
+                    shown = ", ".join(f"{c} {v!r}" for c, v in zip(columns, value))
+                    earlier = first[value]
+                    problems.add(where, _yaml_field(columns[-1]), f"the same {table.name} row twice ({shown}; "
+                                                                  f"first at {earlier.file}:{earlier.line})")
+                first.setdefault(value, where)
+
+
+def _yaml_field(column: str) -> str:
+    """The YAML key most columns come from: sector_id -> sector, related_sector_id -> related."""
+    if column.startswith("related_") or column.startswith("target_"):
+        return column.split("_", 1)[0]
+    return column[:-3] if column.endswith("_id") else column

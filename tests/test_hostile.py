@@ -348,3 +348,13 @@ def test_all_problems_are_in_form_for_a_mix(data):
     result = check(data)
     assert result.returncode == 1
     assert len(problem_lines(result.stderr)) >= 3
+
+
+def test_the_same_relation_twice_is_a_problem_not_an_integrity_error(data, tmp_path):
+    """Found by the fuzz test: a duplicated line in sectors.yml failed the UNIQUE constraint in SQL."""
+    path = data / "sectors.yml"
+    text = path.read_text(encoding="utf-8")
+    line = next(l for l in text.splitlines() if l.startswith("- {sector: "))
+    replace(path, line, line + "\n" + line)
+    result = run_in_process("--data", data, "--output", tmp_path / "out.db")
+    assert_refused(result, path, line_of(path, line) + 1, "related", "the same sector_relations row twice")
