@@ -28,6 +28,7 @@ MAX_BYTES = 32 * 1024 * 1024  # a province file at 2,000 targets is ~5 MB
 MAX_DEPTH = 32  # the deepest real file (a task tree) nests 7 levels
 MAX_REPORTED = 10  # control characters reported per file before "and N more"
 DATA_SUFFIXES = (".yml", ".yaml")
+_FILE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*\.yml")
 
 
 # ---------------------------------------------------------------- problems and places
@@ -141,6 +142,8 @@ def data_files(data_dir: Path, problems: Problems) -> list[Path]:
             problems.append(Problem(shown, 0, "file", f"data files end in .yml; rename it to {Path(entry.name).stem}.yml"))
             continue
         message = refusal(path, root)
+        if message is None and not _FILE_NAME.fullmatch(entry.name):  # the name is a jurisdiction id, used in SQL
+            message = "a data file's name is lowercase letters, digits and hyphens (e.g. lai-chau.yml)"
         if message:
             problems.append(Problem(shown, 0, "file", message))
             continue

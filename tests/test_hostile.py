@@ -358,3 +358,10 @@ def test_the_same_relation_twice_is_a_problem_not_an_integrity_error(data, tmp_p
     replace(path, line, line + "\n" + line)
     result = run_in_process("--data", data, "--output", tmp_path / "out.db")
     assert_refused(result, path, line_of(path, line) + 1, "related", "the same sector_relations row twice")
+
+
+@pytest.mark.parametrize("name", ["x'y.yml", "Tinh B.yml", "tinh_b.yml"])
+def test_a_data_file_name_that_is_not_a_plain_id(data, name):
+    """The file name is the jurisdiction id, and ids become SQL column names in the matrix view."""
+    (data / name).write_text("jurisdiction: {}\n", encoding="utf-8")
+    assert_refused(check(data), data / name, 0, "file", "lowercase letters, digits and hyphens")
