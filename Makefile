@@ -5,8 +5,12 @@ BIN := $(VENV)/bin
 DB := dist/vn_dx_plans.db
 HOST ?= 127.0.0.1
 PORT ?= 8001
+# Everything `make serve` (and the browser tests, which read this line) gives datasette.
+RELEASE ?= dist/release
+SERVE_FLAGS = -i $(DB) --metadata metadata.yml --template-dir site/templates --static static:site/static --plugins-dir site/plugins --static downloads:$(RELEASE)
 
-.PHONY: install build check package serve test fuzz docs clean
+.PHONY: install build check package serve serve-flags test fuzz docs clean
+.PHONY: release diff changelog citation alembic-check migration
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,11 +28,39 @@ build: install
 check: install
 	$(BIN)/python build.py --check
 
-package: install
-	$(BIN)/python build.py --output $(DB) --package dist/package
+# The downloadable release (pipeline/release.py): dist/release/vn-dx-plans-<version>/, its .zip and
+# manifest.json. PREVIOUS=<old release folder or .db> puts what changed since then in its CHANGELOG.
+release: build
+	$(BIN)/python -m pipeline.release --db $(DB) --out $(RELEASE) $(if $(PREVIOUS),--previous $(PREVIOUS))
 
-serve: build
-	$(BIN)/datasette serve $(DB) --metadata metadata.yml --host $(HOST) --port $(PORT)
+package: release
+
+# What changed between two releases (folders or .db files): dist/diff/diff.{txt,json,csv}.
+DIFF_OUT ?= dist/diff
+diff: install
+	$(BIN)/python -m pipeline.diff $(FROM) $(TO) --out $(DIFF_OUT)
+
+# Write this version's generated section into CHANGELOG.md, to be edited by hand.
+changelog: build
+	$(BIN)/python -m pipeline.release --db $(DB) --update-changelog $(if $(PREVIOUS),--previous $(PREVIOUS))
+
+citation: install
+	$(BIN)/python -m pipeline.citation
+
+# Contributors: compare the models with the migrations, or write a new migration (m="what changed").
+alembic-check: install
+	$(BIN)/alembic check
+
+migration: install
+	$(BIN)/alembic revision --autogenerate -m "$(m)"
+
+# Served as a release is served: the database immutable (it downloads at /vn_dx_plans.db), the
+# release files under /downloads/, the site's templates, static files and plugins.
+serve: release
+	$(BIN)/datasette serve $(SERVE_FLAGS) --host $(HOST) --port $(PORT)
+
+serve-flags:
+	@echo $(SERVE_FLAGS)
 
 test: install
 	$(BIN)/python -m pytest
@@ -44,6 +76,7 @@ fuzz: install
 
 docs: install
 	$(BIN)/python -m schema.docs
+	$(BIN)/python -m pipeline.citation
 
 clean:
-	rm -rf dist .pytest_cache
+	rm -rf dist .cache .pytest_cache

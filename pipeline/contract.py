@@ -368,10 +368,10 @@ def _problem(error, doc, problems: Problems, top_level: bool):
 
 # ---------------------------------------------------------------- across files
 
-def check_dataset(ds, problems: Problems) -> None:
+def check_dataset(ds, problems: Problems, keys: dict | None = None) -> None:
     """What no single file's schema can say: uniqueness across jurisdiction files, ranks by the indicator's unit,
-    and the rows the tables' keys would refuse."""
-    check_keys(ds, problems)
+    and the rows the tables' keys (see table_keys) would refuse."""
+    check_keys(ds, problems, keys or {})
     for column in ("gso_code", "name_vi"):
         first: dict = {}
         for index, row in enumerate(ds.rows["jurisdictions"]):
@@ -394,30 +394,48 @@ def check_dataset(ds, problems: Problems) -> None:
                     problems.add(ds.places[(table, index)], name, f"{_number(value)} is not a rank (a whole number from 1)")
 
 
-def check_keys(ds, problems: Problems) -> None:
+def table_keys(database: Path) -> dict[str, list[tuple[str, ...]]]:
+    """{table: [columns of its primary key and of each unique constraint]}, read from an empty database at
+    `alembic upgrade head` (build.py's cached schema template), so new tables and constraints are covered."""
+    import sqlite3
+
+    keys: dict = {}
+    conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                             "AND name NOT LIKE 'sqlite_%'")]
+        for table in tables:
+            info = conn.execute(f"PRAGMA table_info([{table}])").fetchall()
+            primary = tuple(r[1] for r in sorted(info, key=lambda r: r[5]) if r[5])
+            found = [primary] if primary else []
+            for _, name, unique, _, partial in conn.execute(f"PRAGMA index_list([{table}])"):
+                if unique and not partial:
+                    columns = tuple(r[2] for r in conn.execute(f"PRAGMA index_info([{name}])"))
+                    if None not in columns and columns not in found:
+                        found.append(columns)
+            keys[table] = found
+    finally:
+        conn.close()
+    return keys
+
+
+def check_keys(ds, problems: Problems, keys: dict) -> None:
     """Rows that the tables' primary keys and unique constraints would refuse, at their place in the YAML.
 
-    Read from the models, so a new table or constraint is covered; a key with a null part is never a
-    duplicate (as in SQL). Rows whose id the build already refused as a duplicate are not added."""
-    from sqlalchemy import PrimaryKeyConstraint, UniqueConstraint
-
-    from schema import models
-
-    for table in models.Base.metadata.sorted_tables:
-        rows = ds.rows.get(table.name) or []
-        keys = [tuple(c.name for c in constraint.columns) for constraint in table.constraints
-                if isinstance(constraint, (PrimaryKeyConstraint, UniqueConstraint))]
-        for columns in keys:
+    A key with a null part is never a duplicate (as in SQL)."""
+    for table, key_list in keys.items():
+        rows = ds.rows.get(table) or []
+        for columns in key_list:
             first: dict = {}
             for index, row in enumerate(rows):
                 value = tuple(row.get(c) for c in columns)
                 if any(v is None for v in value):
                     continue
-                where = ds.places.get((table.name, index))
+                where = ds.places.get((table, index))
                 if value in first and where is not None:
                     shown = ", ".join(f"{c} {v!r}" for c, v in zip(columns, value))
                     earlier = first[value]
-                    problems.add(where, _yaml_field(columns[-1]), f"the same {table.name} row twice ({shown}; "
+                    problems.add(where, _yaml_field(columns[-1]), f"the same {table} row twice ({shown}; "
                                                                   f"first at {earlier.file}:{earlier.line})")
                 first.setdefault(value, where)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from schema import models
+from schema import vocab as models  # the vocabularies only: no SQLAlchemy at build time
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,7 @@ RECORDS: dict[str, dict[str, Field]] = {
         "direction": F(required=True, choices=models.DIRECTIONS),
         "definition": F(required=True),
         "national": F(ref="indicator"),
+        "level": F(choices=models.INDICATOR_LEVELS),
         "scopes": F("str_list"),
         "note": F(),
         "relations": F("list", record="indicator_relation"),
@@ -140,9 +141,12 @@ RECORDS: dict[str, dict[str, Field]] = {
         "period_end": F("int", **YEAR),
         "vision_year": F("int", **YEAR),
         "signer": F(),
+        "completeness": F(required=True, choices=tuple(models.COMPLETENESS)),
         "source": F(required=True, ref="source"),
         "locator": F(),
         "quote": F(),
+        "reference_source": F(ref="source"),
+        "citation": F(),
         "note": F(),
         "links": F("list", record="document_link"),
     },
@@ -150,8 +154,10 @@ RECORDS: dict[str, dict[str, Field]] = {
         "relation": F(required=True, choices=models.DOCUMENT_RELATIONS),
         "document": F(required=True, ref="document"),
         "source": F(required=True, ref="source"),
-        "quote": F(required=True),
+        "quote": F(),
         "locator": F(),
+        "citation": F(),
+        "note": F(),
     },
     "priority_sector": {
         "document": F(ref="document"),
@@ -177,6 +183,7 @@ RECORDS: dict[str, dict[str, Field]] = {
         "statement_en": F(required=True),
         "quote": F(),
         "locator": F(),
+        "citation": F(),
         "note": F(),
     },
     "task": {

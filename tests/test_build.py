@@ -98,6 +98,7 @@ def tiny(tmp_path):
           title_vi: Kế hoạch
           title_en: Plan
           label: A plan
+          completeness: excerpts
           source: seed-001
         targets:
         - document: tinh-a-kh
@@ -128,7 +129,11 @@ def test_tiny_dataset_loads_exact_rows(tiny, tmp_path):
         "statement_vi": "Đến năm 2025, kinh tế số chiếm 6,5% GRDP.",
         "statement_en": "By 2025, the digital economy is 6.5% of GRDP.",
         "quote": "đến năm 2025 kinh tế số chiếm 6,5% GRDP", "locator": "line 1", "source_id": "seed-001", "note": None,
+        "citation": None, "evidence": "quote", "authority": "news_report", "claim_count": 1,
     }]
+    [claim] = [dict(r) for r in conn.execute("SELECT * FROM claims")]
+    assert (claim["id"], claim["target_id"], claim["observation_id"], claim["authority_rank"], claim["value"]) == \
+        ("tinh-a-kh/de-share/2025@seed-001", "tinh-a-kh/de-share/2025", None, 1, 6.5)
     assert [tuple(r) for r in conn.execute("SELECT source_id, jurisdiction_id FROM source_coverage")] == [("seed-001", "tinh-a")]
     # search without diacritics finds the Vietnamese statement
     assert conn.execute("SELECT count(*) FROM targets_fts WHERE targets_fts MATCH 'kinh te so'").fetchone()[0] == 1

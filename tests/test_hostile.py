@@ -295,30 +295,6 @@ def test_the_output_may_not_be_an_input(data):
     assert_refused(result, data / "sources" / "x.db", 0, "output", "is inside the data folder")
 
 
-def test_a_package_that_is_a_file_leaves_the_database_alone(data, tmp_path):
-    output = tmp_path / "dist" / "vn_dx_plans.db"
-    output.parent.mkdir()
-    output.write_bytes(b"previous build")
-    (tmp_path / "not-a-folder").write_text("x")
-    result = run_limited("--data", data, "--output", output, "--package", tmp_path / "not-a-folder")
-    assert_refused(result, tmp_path / "not-a-folder", 0, "package", "is not a folder")
-    assert output.read_bytes() == b"previous build"
-    assert "left as it was" in result.stderr.splitlines()[-1]
-
-
-def test_a_package_failure_after_writing_says_the_database_was_written(data, tmp_path, monkeypatch, capsys):
-    output = tmp_path / "vn_dx_plans.db"
-
-    def fail(db, folder):
-        raise OSError("simulated")
-
-    monkeypatch.setattr(build, "write_package", fail)
-    assert build.main(["--data", str(data), "--output", str(output), "--package", str(tmp_path / "pkg")]) == 1
-    err = capsys.readouterr().err
-    assert "package failed: OSError: simulated" in err and "was written, the package is incomplete" in err
-    assert "left as it was" not in err
-
-
 def test_stale_temporary_files_are_removed_and_live_ones_kept(data, tmp_path):
     output = tmp_path / "vn_dx_plans.db"
     stale = tmp_path / ".vn_dx_plans.db.killed1.tmp"
