@@ -175,11 +175,11 @@ def test_an_unreadable_file_is_a_problem(data, monkeypatch):
     assert any(p.field == "file" and "Permission denied" in p.message and p.file.endswith("ha-tinh.yml") for p in problems)
 
 
-@pytest.mark.parametrize("file_name", ["seeds", "/bin/true", "/dev/zero", "../../../../../dev/zero"])
+@pytest.mark.parametrize("file_name", ["seeds", "/bin/true", "/dev/zero", "../../../../../dev/zero", "9" * 5000])
 def test_a_source_file_name_that_is_not_a_text_file(data, file_name):
     path = data / "sources.yml"
     replace(path, "file_name: seeds/000_eb91b0cc23fd624e.txt", f"file_name: {file_name}")
-    assert_refused(check(data, timeout=20), path, line_of(path, f"file_name: {file_name}"), "file_name", "")
+    assert_refused(check(data, timeout=20), path, line_of(path, f"file_name: {file_name[:100]}"), "file_name", "")
 
 
 # ---------------------------------------------------------------- hangs and crashes
