@@ -297,7 +297,7 @@ def _problem(error, doc, problems: Problems, top_level: bool):
             break
     instance, schema, validator = error.instance, error.schema, error.validator
     at_file = top_level and len(error.absolute_path) <= 1
-    if validator in ("type", "required"):
+    if validator in ("type", "required") or (validator == "enum" and not isinstance(instance, str)):
         if validator == "required" and isinstance(node, Record):
             records.append(node)
         for record in records:  # the record (and those holding it) cannot be built
@@ -429,8 +429,8 @@ def check_keys(ds, problems: Problems, keys: dict) -> None:
             first: dict = {}
             for index, row in enumerate(rows):
                 value = tuple(row.get(c) for c in columns)
-                if any(v is None for v in value):
-                    continue
+                if any(v is None or isinstance(v, (list, dict)) for v in value):
+                    continue  # no key in SQL; a list or mapping here was refused by the contract
                 where = ds.places.get((table, index))
                 if value in first and where is not None:
                     shown = ", ".join(f"{c} {v!r}" for c, v in zip(columns, value))

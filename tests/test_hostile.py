@@ -341,3 +341,11 @@ def test_a_data_file_name_that_is_not_a_plain_id(data, name):
     """The file name is the jurisdiction id, and ids become SQL column names in the matrix view."""
     (data / name).write_text("jurisdiction: {}\n", encoding="utf-8")
     assert_refused(check(data), data / name, 0, "file", "lowercase letters, digits and hyphens")
+
+
+@pytest.mark.parametrize("value", ["[]", "{a: 1}", "12", "true"])
+def test_a_closed_vocabulary_field_that_is_not_text(data, value):
+    """Found by the fuzz test: `relation: []` in a document link passed on as a list and broke the key check."""
+    path = data / "quang-ninh.yml"
+    replace(path, "  - relation: implements", f"  - relation: {value}")
+    assert_refused(check(data), path, line_of(path, f"  - relation: {value}"), "relation", "is not one of: implements")
