@@ -15,7 +15,7 @@ import signal
 import sys
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
@@ -119,6 +119,7 @@ def test_mutated_data_never_breaks_the_promise(workspace, data):
         result = build_once(folder, output)
     finally:
         path.write_bytes(original)
+    event(f"exit {result.returncode}")  # shown by --hypothesis-show-statistics
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
     assert result.returncode in (0, 1), (result.returncode, result.stderr[-3000:])
     leftovers = [p.name for p in output.parent.iterdir() if p.name != output.name]
