@@ -9,7 +9,7 @@ PORT ?= 8001
 RELEASE ?= dist/release
 SERVE_FLAGS = -i $(DB) --metadata metadata.yml --template-dir site/templates --static static:site/static --plugins-dir site/plugins --static downloads:$(RELEASE)
 
-.PHONY: install build check package serve serve-flags test docs clean
+.PHONY: install build check package serve serve-flags test fuzz docs clean
 .PHONY: release diff changelog citation alembic-check migration
 
 $(BIN)/python:
@@ -64,6 +64,15 @@ serve-flags:
 
 test: install
 	$(BIN)/python -m pytest
+
+# Longer fuzzing of the build (tests/test_fuzz.py): rounds of 300 examples for FUZZ_MINUTES.
+FUZZ_MINUTES ?= 10
+fuzz: install
+	@end=$$(( $$(date +%s) + 60 * $(FUZZ_MINUTES) )); round=0; \
+	while [ $$(date +%s) -lt $$end ]; do \
+		round=$$((round + 1)); echo "fuzz round $$round"; \
+		FUZZ_EXAMPLES=300 $(BIN)/python -m pytest -q -x tests/test_fuzz.py || exit 1; \
+	done
 
 docs: install
 	$(BIN)/python -m schema.docs

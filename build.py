@@ -27,9 +27,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import yaml
-from yaml.constructor import ConstructorError, SafeConstructor
-
+from pipeline import contract, outputs
+from pipeline.quotes import quote_problems
+from pipeline.read import (  # noqa: F401  (Problem, Where, display_path: used by tests and other modules)
+    Items, Problem, Problems, Record, Refused, Where, data_files, display_path, read_bytes, read_yaml, refusal,
+)
 from schema import views, vocab
 from schema.yaml_schema import (
     JURISDICTION_FILE,
@@ -45,117 +47,6 @@ DEFAULT_OUTPUT = ROOT / "dist" / "vn_dx_plans.db"
 ELLIPSIS = re.compile(r"\s+(?:\.\.\.|…)\s+")  # " … " or " ... " between fragments of a quote
 LINE_LOCATOR = re.compile(r"line (\d+)(?: \(\d+\))?")
 REFERENCE_LINES = re.compile(r"lines? (\d+)(?:[–-](\d+))?")  # 'line 37' or 'lines 47–49' of a reference file
-
-
-# ---------------------------------------------------------------- problems
-
-@dataclass
-class Problem:
-    file: str
-    line: int
-    field: str
-    message: str
-
-    def __str__(self):
-        return f"{self.file}:{self.line}: {self.field}: {self.message}"
-
-
-class Problems(list):
-    def add(self, where: "Where", field_name: str, message: str):
-        self.append(Problem(where.file, where.line_of(field_name), field_name, message))
-
-
-@dataclass
-class Where:
-    """A record's place: its file, its first line and the line of each key."""
-
-    file: str
-    line: int
-    key_lines: dict = field(default_factory=dict)
-
-    def line_of(self, key):
-        return self.key_lines.get(key, self.line)
-
-    def at(self, key) -> "Where":
-        return Where(self.file, self.line_of(key))
-
-
-# ---------------------------------------------------------------- parsing
-
-class Record(dict):
-    """A YAML mapping that remembers where it and each of its keys are."""
-
-    where: Where
-
-
-class Items(list):
-    """A YAML list that remembers where it is and the line of each item (scalars cannot carry one)."""
-
-    where: Where
-    item_lines: tuple = ()  # an empty Items() made in code has no items to place
-
-
-def display_path(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
-def read_yaml(path: Path, problems: Problems):
-    """Parse one file with libyaml; refuse anchors, aliases and tags."""
-    name = display_path(path)
-    text = path.read_text(encoding="utf-8")
-    try:
-        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
-            line = event.start_mark.line + 1
-            if isinstance(event, yaml.AliasEvent):
-                problems.append(Problem(name, line, "yaml", f"alias *{event.anchor} is not allowed; write the value out"))
-            elif getattr(event, "anchor", None):
-                problems.append(Problem(name, line, "yaml", f"anchor &{event.anchor} is not allowed"))
-            elif getattr(event, "tag", None) and not _implicit(event):
-                problems.append(Problem(name, line, "yaml", f"tag {event.tag} is not allowed"))
-        node = yaml.compose(text, Loader=yaml.CSafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problems.append(Problem(name, (mark.line + 1) if mark else 1, "yaml", f"{exc.problem or exc.context}"))
-        return None
-    if node is None:
-        problems.append(Problem(name, 1, "yaml", "file is empty"))
-        return None
-    return _to_python(node, name, problems)
-
-
-def _implicit(event) -> bool:
-    implicit = getattr(event, "implicit", True)
-    return any(implicit) if isinstance(implicit, tuple) else bool(implicit)
-
-
-_constructor = SafeConstructor()
-
-
-def _to_python(node, file_name: str, problems: Problems):
-    line = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        record = Record()
-        record.where = Where(file_name, line)
-        for key_node, value_node in node.value:
-            key = _to_python(key_node, file_name, problems)
-            if key in record:
-                problems.append(Problem(file_name, key_node.start_mark.line + 1, str(key), "key appears twice"))
-            record[key] = _to_python(value_node, file_name, problems)
-            record.where.key_lines[key] = key_node.start_mark.line + 1
-        return record
-    if isinstance(node, yaml.SequenceNode):
-        items = Items(_to_python(n, file_name, problems) for n in node.value)
-        items.where = Where(file_name, line)
-        items.item_lines = [n.start_mark.line + 1 for n in node.value]
-        return items
-    try:
-        return _constructor.construct_object(node, deep=True)
-    except ConstructorError:
-        problems.append(Problem(file_name, line, "yaml", f"cannot read {node.value!r}; put it in quotes"))
-        return node.value
 
 
 # ---------------------------------------------------------------- text helpers
@@ -223,46 +114,50 @@ def mappings(items: Items, kind: str, problems: Problems):
 
 
 def check_record(record, kind: str, problems: Problems, refs: list, where: Where | None = None) -> bool:
-    """Types, required fields, closed vocabularies; collect references to resolve later.
+    """The contract (JSON Schema, pipeline/contract.py) and the rules it cannot express; collect references.
 
+    A record read from a data file was validated with its whole file; one made otherwise is validated here.
     `where` places the problem when `record` is not a mapping (a scalar has no place of its own).
     Returns False only when the record cannot be built (missing or mistyped fields)."""
     if not isinstance(record, Record):
         problems.append(Problem(where.file, where.line, kind, f"expected a mapping of fields, got {record!r}"))
         return False
+    if record.fatal is None:
+        contract.validate_record(record, kind, problems)
     spec = RECORDS[kind]
-    ok = True
-    for key in record:
-        if key not in spec:
-            problems.add(record.where, str(key), f"unknown field for a {kind.replace('_', ' ')}; known: {', '.join(spec)}")
     for name, fspec in spec.items():
         value = record.get(name)
-        if value is None:
-            if fspec.required:
-                problems.add(record.where, name, "is required")
-                ok = False
-            continue
-        if not _type_ok(value, fspec.type):
-            problems.add(record.where, name, f"expected {_TYPE_NAMES[fspec.type]}, got {value!r}")
-            ok = False
-            continue
+        if value is None or isinstance(value, Refused) or not _type_ok(value, fspec.type):
+            continue  # missing or mistyped: the contract reported it
         for text in (value if fspec.type == "str_list" else [value] if fspec.type == "str" else []):
+            if not isinstance(text, str):
+                continue
             if text != unicodedata.normalize("NFC", text):
                 problems.add(record.where, name, "text is not in Unicode NFC form")
             if text != text.strip() or not text:
                 problems.add(record.where, name, "text is empty or has leading/trailing spaces")
-        if fspec.choices and value not in fspec.choices:
-            # reported; the record is still checked further so that every problem shows at once
-            problems.add(record.where, name, f"{value!r} is not one of: {', '.join(fspec.choices)}")
         if fspec.ref:
             for item in (value if fspec.type == "str_list" else [value]):
-                refs.append((fspec.ref, item, record.where, name))
+                if isinstance(item, str):
+                    refs.append((fspec.ref, item, record.where, name))
         if fspec.type == "list":
-            items = list(mappings(value, fspec.record, problems))
-            ok = len(items) == len(value) and ok
-            for item in items:
-                ok = check_record(item, fspec.record, problems, refs) and ok
-    return ok
+            for item in value:
+                if isinstance(item, Record):
+                    check_record(item, fspec.record, problems, refs)
+    _record_rules(record, kind, problems)
+    return not record.fatal
+
+
+def _record_rules(record: Record, kind: str, problems: Problems):
+    """Rules across the fields of one record that JSON Schema cannot express."""
+    start, end = record.get("period_start"), record.get("period_end")
+    if _type_ok(start, "int") and _type_ok(end, "int") and start > end:
+        problems.add(record.where, "period_end", f"{end} is before period_start {start}")
+    quote = record.get("quote")
+    if isinstance(quote, str) and quote:
+        numbers = {name: record.get(name) for name in ("value", "value_max", "denominator")}
+        for name, message in quote_problems(quote, numbers, number_in_text):
+            problems.add(record.where, name, message)
 
 
 _TYPE_NAMES = {"str": "text", "int": "a whole number", "number": "a number", "date": "a date (YYYY-MM-DD)",
@@ -270,14 +165,12 @@ _TYPE_NAMES = {"str": "text", "int": "a whole number", "number": "a number", "da
 
 
 def _type_ok(value, type_name: str) -> bool:
-    if type_name == "str":
+    if type_name in ("str", "date"):  # dates stay text; the contract checks they are calendar dates
         return isinstance(value, str)
     if type_name == "int":
         return isinstance(value, int) and not isinstance(value, bool)
     if type_name == "number":
         return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if type_name == "date":
-        return isinstance(value, date)
     if type_name == "str_list":
         return isinstance(value, list) and all(isinstance(v, str) for v in value)
     return isinstance(value, list)  # "list"
@@ -565,14 +458,22 @@ def check_evidence(ds: Dataset, sources_dir: Path, problems: Problems):
             continue
         path = sources_dir / s["file_name"]
         where = ds.places[("sources", index)]
-        if not _inside(path, sources_dir) or not path.is_file():
+        if not _inside(path, sources_dir):  # read_bytes says why anything else cannot be read
             problems.add(where, "file_name", f"{display_path(path)} is not a file in {display_path(sources_dir)}")
             continue
-        raw = path.read_bytes()
+        raw, refused = read_bytes(path)  # a regular file only, never more than the size cap
+        if raw is None:
+            problems.add(where, "file_name", f"{display_path(path)}: {refused}")
+            continue
         if s["sha256"] and hashlib.sha256(raw).hexdigest() != s["sha256"]:
             problems.add(where, "sha256", f"does not match {display_path(path)} (the text changed?)")
-        texts[s["id"]] = nfc_norm(raw.decode("utf-8"))
-        lines[s["id"]] = raw.decode("utf-8").split("\n")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            problems.add(where, "file_name", f"{display_path(path)}: not UTF-8 text")
+            continue
+        texts[s["id"]] = nfc_norm(text)
+        lines[s["id"]] = text.split("\n")
 
     for table in ("documents", "document_links", "priority_sectors", "claims", "tasks"):
         for index, row in enumerate(ds.rows[table]):
@@ -642,10 +543,12 @@ def load_dataset(data_dir: Path, sources_dir: Path | None = None) -> tuple[Datas
                "sector_relation": parse_sector_relations, "indicator": parse_indicators}
     for file_name, sections in VOCABULARY_FILES.items():
         path = data_dir / file_name
-        if not path.exists():
-            problems.append(Problem(display_path(path), 0, "file", "missing"))
+        refused = refusal(path, data_dir.resolve()) if path.exists() or path.is_symlink() else "missing"
+        if refused:
+            problems.append(Problem(display_path(path), 0, "file", refused))
             continue
         doc = read_yaml(path, problems)
+        contract.validate_file(doc, file_name, problems)
         if not isinstance(doc, Record):
             continue
         for key in doc:
@@ -663,10 +566,11 @@ def load_dataset(data_dir: Path, sources_dir: Path | None = None) -> tuple[Datas
                 problems.add(doc.where, key, "expected a list")
                 continue
             parsers[kind](items, ds, problems, refs)
-    for path in sorted(data_dir.glob("*.yml")):
+    for path in data_files(data_dir, problems):  # every *.yml / *.yaml is read or refused
         if path.name in VOCABULARY_FILES:
             continue
         doc = read_yaml(path, problems)
+        contract.validate_file(doc, path.name, problems)
         if isinstance(doc, Record):
             parse_jurisdiction_file(doc, path, ds, problems, refs)
         elif doc is not None:
@@ -674,6 +578,7 @@ def load_dataset(data_dir: Path, sources_dir: Path | None = None) -> tuple[Datas
     resolve_references(ds, refs, problems)
     fill_defaults(ds, problems)
     settle_claims(ds, problems)
+    contract.check_dataset(ds, problems, _table_keys())
     sources_dir = sources_dir or data_dir / "sources"
     if sources_dir.is_dir():
         check_evidence(ds, sources_dir, problems)
@@ -714,6 +619,15 @@ def schema_template() -> Path:
             if os.path.exists(temp_name):
                 os.unlink(temp_name)
     return template
+
+
+def _table_keys() -> dict:
+    """The tables' keys from the schema template, for the build's own duplicate-row check (contract.check_keys);
+    if the template cannot be made, the SQL constraints alone refuse duplicates."""
+    try:
+        return contract.table_keys(schema_template())
+    except Exception:  # noqa: BLE001 (broken migrations are reported when writing)
+        return {}
 
 
 def create_schema(path: Path):
@@ -757,10 +671,11 @@ def write_database(ds: Dataset, output: Path, vacuum: bool = False):
     """Write the database to a temporary file beside `output` and rename it into place. A fresh build in
     one transaction has no free pages to reclaim; `vacuum` (for a release) defragments it too."""
     output.parent.mkdir(parents=True, exist_ok=True)
+    outputs.remove_stale_temps(output)  # left by builds that were killed
     handle, temp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
-    os.close(handle)
     temp = Path(temp_name)
     try:
+        outputs.lock(handle)  # held until the end: the next build leaves a locked temporary file alone
         create_schema(temp)
         conn = sqlite3.connect(temp)
         try:
@@ -782,6 +697,7 @@ def write_database(ds: Dataset, output: Path, vacuum: bool = False):
     finally:
         if temp.exists():
             temp.unlink()
+        os.close(handle)
 
 
 # ---------------------------------------------------------------- command line
@@ -795,7 +711,12 @@ def main(argv=None) -> int:
     parser.add_argument("--check", action="store_true", help="validate only; write nothing")
     args = parser.parse_args(argv)
 
-    ds, problems = load_dataset(args.data, args.sources)
+    try:
+        ds, problems = load_dataset(args.data, args.sources)
+    except (MemoryError, RecursionError) as exc:  # reported, not a traceback (the reader stops these in a file)
+        problems = Problems([Problem(display_path(args.data), 0, "data", f"cannot be checked: {type(exc).__name__}")])
+    if not args.check:  # the output may not be an input nor inside the data or sources folder
+        problems.extend(outputs.output_problems(args.output, None, args.data, args.sources or args.data / "sources"))
     if problems:
         for problem in sorted(problems, key=lambda p: (p.file, p.line)):  # stable: same-line problems keep their order
             print(problem, file=sys.stderr)

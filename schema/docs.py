@@ -94,11 +94,15 @@ def render_dictionary() -> str:
 
 
 def main() -> int:
+    from pipeline.contract import SCHEMA_DIR, schema_files
+
     current = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
     METADATA.write_text(render_metadata(current), encoding="utf-8")
     DICTIONARY.parent.mkdir(exist_ok=True)
     DICTIONARY.write_text(render_dictionary(), encoding="utf-8")
-    print(f"wrote {METADATA.name} and {DICTIONARY.relative_to(ROOT)}")
+    for name, text in schema_files().items():  # the data files' contract (JSON Schema) for editors and the build
+        (SCHEMA_DIR / name).write_text(text, encoding="utf-8")
+    print(f"wrote {METADATA.name}, {DICTIONARY.relative_to(ROOT)} and schema/*.schema.json")
     return 0
 
 

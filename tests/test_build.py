@@ -175,7 +175,7 @@ def test_every_problem_is_reported_at_once_with_file_and_line(tiny, tmp_path):
     ({'quote: "đến năm 2025': 'quote: "đến năm 2026'}, "quote: not found verbatim in seed-001"),
     ({"target_year: 2025": "target_year: 1999"}, "target_year: 1999 is outside 2000–2050"),
     ({"value: 6.5": "value: 6.5\n  value_max: 5"}, "value_max: must be greater than value"),
-    ({'comparator: "="': "comparator: ="}, "yaml: cannot read '='; put it in quotes"),
+    ({'comparator: "="': "comparator: ="}, "comparator: cannot read '='; put it in quotes"),
     ({"  locator: line 1": "  locator: line 1\n  colour: red"}, "colour: unknown field for a target"),
     ({"- document: tinh-a-kh": "- document: &doc tinh-a-kh"}, "yaml: anchor &doc is not allowed"),
     ({"target_year: 2025": "target_year: [2025"}, "yaml:"),
