@@ -13,6 +13,7 @@ problem nothing is written and the previous database stays as it was.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import os
 import re
@@ -79,7 +80,13 @@ def number_in_text(value: float, text: str, english: bool = False) -> bool:
     forms = {written_number(value)}
     if english:
         forms.add(str(int(value)) if value == int(value) else repr(float(value)))
-    return any(re.search(r"(?<![\d.,])0*" + re.escape(form) + r"(?![\d]|[.,]\d)", text) for form in forms)
+    return any(_number_pattern(form).search(text) for form in forms)
+
+
+@functools.lru_cache(maxsize=4096)
+def _number_pattern(form: str) -> re.Pattern:
+    """A written number not inside a longer one ('20' is not in '2025' or '1.200'); compiled once per form."""
+    return re.compile(r"(?<![\d.,])0*" + re.escape(form) + r"(?![\d]|[.,]\d)")
 
 
 def quote_in_text(quote: str, text: str) -> bool:
