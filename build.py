@@ -24,7 +24,6 @@ import tempfile
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 from pipeline import contract, outputs
@@ -58,10 +57,10 @@ _ONE_SPACE = re.compile(r"\s")
 
 def nfc_norm(text: str) -> str:
     """NFC, with every run of white space one space, trimmed (the form quotes are compared in)."""
-    if not text.isascii():
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     if "  " in text or (_ONE_SPACE.search(text.replace(" ", "")) is not None):
-        text = _SPACE.sub(" ", text)
+        return " ".join(text.split())  # str.split() splits on the white space \s matches, in C
     return text.strip()
 
 
@@ -447,14 +446,16 @@ def settle_claims(ds: Dataset, problems: Problems):
         groups.setdefault((claim["figure_kind"], claim["figure_id"]), []).append(index)
     for (kind, ident), indexes in groups.items():
         by_source: dict = {}
-        for index in indexes:
+        for index in indexes if len(indexes) > 1 else ():
             claim, where = ds.rows["claims"][index], ds.places[("claims", index)]
             first = by_source.setdefault(claim["source_id"], where)
             if first is not where:
                 problems.add(where, "indicator", f"duplicate {kind} id {ident!r} (first at {first.file}:{first.line})")
-        claims = sorted((ds.rows["claims"][i] for i in indexes), key=lambda c: c["source_id"] or "")
-        claims.sort(key=lambda c: str(sources.get(c["source_id"], {}).get("published") or ""), reverse=True)
-        claims.sort(key=lambda c: _authority_order(sources.get(c["source_id"])))
+        claims = [ds.rows["claims"][i] for i in indexes]
+        if len(claims) > 1:
+            claims.sort(key=lambda c: c["source_id"] or "")
+            claims.sort(key=lambda c: str(sources.get(c["source_id"], {}).get("published") or ""), reverse=True)
+            claims.sort(key=lambda c: _authority_order(sources.get(c["source_id"])))
         for rank, claim in enumerate(claims, 1):
             claim.update(id=f"{ident}@{claim['source_id']}", authority_rank=rank,
                          evidence="quote" if claim["quote"] else "citation",
@@ -708,11 +709,7 @@ def insert_rows(conn: sqlite3.Connection, ds: Dataset):
         known = [r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")]
         columns = [c for c in known if any(c in r for r in rows)]
         sql = f"INSERT INTO [{table}] ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
-        conn.executemany(sql, [[_sql_value(r.get(c)) for c in columns] for r in rows])
-
-
-def _sql_value(value):
-    return value.isoformat() if isinstance(value, date) else value
+        conn.executemany(sql, (tuple(map(row.get, columns)) for row in rows))
 
 
 def create_search(conn: sqlite3.Connection):
