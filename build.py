@@ -24,10 +24,10 @@ import tempfile
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 from pipeline import contract, outputs
+from pipeline.cache import FilePart, parse_files
 from pipeline.quotes import quote_problems
 from pipeline.read import (  # noqa: F401  (Problem, Where, display_path: used by tests and other modules)
     Items, Problem, Problems, Record, Refused, Where, data_files, display_path, read_bytes, read_yaml, refusal,
@@ -51,8 +51,17 @@ REFERENCE_LINES = re.compile(r"lines? (\d+)(?:[–-](\d+))?")  # 'line 37' or 'l
 
 # ---------------------------------------------------------------- text helpers
 
+_SPACE = re.compile(r"\s+")
+_ONE_SPACE = re.compile(r"\s")
+
+
 def nfc_norm(text: str) -> str:
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
+    """NFC, with every run of white space one space, trimmed (the form quotes are compared in)."""
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if "  " in text or (_ONE_SPACE.search(text.replace(" ", "")) is not None):
+        return " ".join(text.split())  # str.split() splits on the white space \s matches, in C
+    return text.strip()
 
 
 def fold(text: str) -> str:
@@ -80,26 +89,49 @@ def number_in_text(value: float, text: str, english: bool = False) -> bool:
     forms = {written_number(value)}
     if english:
         forms.add(str(int(value)) if value == int(value) else repr(float(value)))
-    return any(_number_pattern(form).search(text) for form in forms)
+    return any(_written_in(form, text) for form in forms)
 
 
-@functools.lru_cache(maxsize=4096)
-def _number_pattern(form: str) -> re.Pattern:
-    """A written number not inside a longer one ('20' is not in '2025' or '1.200'); compiled once per form."""
-    return re.compile(r"(?<![\d.,])0*" + re.escape(form) + r"(?![\d]|[.,]\d)")
+def _written_in(form: str, text: str) -> bool:
+    """The written number stands on its own in the text: not inside a longer one ('20' is not in '2025',
+    '1.200' or '6,20'); leading zeros are allowed ('01' is 1). As the regex (?<![\\d.,])0*FORM(?![\\d]|[.,]\\d),
+    without compiling one per number."""
+    start = text.find(form)
+    while start >= 0:
+        before = start
+        while before > 0 and text[before - 1] == "0":
+            before -= 1
+        end = start + len(form)
+        after = text[end:end + 2]
+        if not (before > 0 and (text[before - 1].isdigit() or text[before - 1] in ".,")) and \
+                not (after[:1].isdigit() or (after[:1] in ".," and after[1:2].isdigit())):
+            return True
+        start = text.find(form, start + 1)
+    return False
 
 
 def quote_in_text(quote: str, text: str) -> bool:
-    at = 0
+    return quote_end(quote, text) >= 0
+
+
+def quote_end(quote: str, text: str, hint: int = 0) -> int:
+    """Where the quote ends in the text (its fragments in order), or -1. The first fragment is looked for from
+    `hint` onwards first (quotes are mostly transcribed in the order of their text), then before it."""
+    at = -1
     for part in ELLIPSIS.split(nfc_norm(quote)):
         part = part.strip()
         if not part:
             continue
-        at = text.find(part, at)
         if at < 0:
-            return False
+            at = text.find(part, hint)
+            if at < 0 and hint:
+                at = text.find(part, 0, hint + len(part))
+        else:
+            at = text.find(part, at)
+        if at < 0:
+            return -1
         at += len(part)
-    return True
+    return max(at, 0)
 
 
 # ---------------------------------------------------------------- validation of one record
@@ -414,14 +446,16 @@ def settle_claims(ds: Dataset, problems: Problems):
         groups.setdefault((claim["figure_kind"], claim["figure_id"]), []).append(index)
     for (kind, ident), indexes in groups.items():
         by_source: dict = {}
-        for index in indexes:
+        for index in indexes if len(indexes) > 1 else ():
             claim, where = ds.rows["claims"][index], ds.places[("claims", index)]
             first = by_source.setdefault(claim["source_id"], where)
             if first is not where:
                 problems.add(where, "indicator", f"duplicate {kind} id {ident!r} (first at {first.file}:{first.line})")
-        claims = sorted((ds.rows["claims"][i] for i in indexes), key=lambda c: c["source_id"] or "")
-        claims.sort(key=lambda c: str(sources.get(c["source_id"], {}).get("published") or ""), reverse=True)
-        claims.sort(key=lambda c: _authority_order(sources.get(c["source_id"])))
+        claims = [ds.rows["claims"][i] for i in indexes]
+        if len(claims) > 1:
+            claims.sort(key=lambda c: c["source_id"] or "")
+            claims.sort(key=lambda c: str(sources.get(c["source_id"], {}).get("published") or ""), reverse=True)
+            claims.sort(key=lambda c: _authority_order(sources.get(c["source_id"])))
         for rank, claim in enumerate(claims, 1):
             claim.update(id=f"{ident}@{claim['source_id']}", authority_rank=rank,
                          evidence="quote" if claim["quote"] else "citation",
@@ -451,7 +485,7 @@ def check_evidence(ds: Dataset, sources_dir: Path, problems: Problems):
     covers: dict = {}
     for c in ds.rows["source_coverage"]:
         covers.setdefault(c["source_id"], set()).add(c["jurisdiction_id"])
-    texts, lines = {}, {}
+    texts, lines, hints = {}, {}, {}
     ds.quotes_checked = 0
     for index, s in enumerate(ds.rows["sources"]):
         if not s["file_name"]:
@@ -511,8 +545,12 @@ def check_evidence(ds: Dataset, sources_dir: Path, problems: Problems):
                 continue
             if source_id in texts:
                 ds.quotes_checked += 1
-            if source_id in texts and not quote_in_text(quote, texts[source_id]):
-                problems.add(where, "quote", f"not found verbatim in {source_id}: {quote[:80]!r}")
+            if source_id in texts:
+                end = quote_end(quote, texts[source_id], hints.get(source_id, 0))
+                if end < 0:
+                    problems.add(where, "quote", f"not found verbatim in {source_id}: {quote[:80]!r}")
+                else:
+                    hints[source_id] = end
             if match and source_id in lines:
                 number = int(match.group(1))
                 first = ELLIPSIS.split(nfc_norm(quote))[0].strip()
@@ -532,32 +570,31 @@ def _inside(path: Path, folder: Path) -> bool:
         return False
 
 
-def load_dataset(data_dir: Path, sources_dir: Path | None = None) -> tuple[Dataset, Problems]:
-    """Parse and validate every file of data_dir; quotes are checked against the texts in sources_dir
-    (default: data_dir/sources)."""
+PARSERS = {"dataset": parse_dataset, "source": parse_sources, "pillar": parse_pillars, "sector": parse_sectors,
+           "sector_relation": parse_sector_relations, "indicator": parse_indicators}
+ID_FIELDS = {"task": "locator", "priority_sector": "sector"}  # the field a duplicate id is reported at
+
+
+def parse_file(path: Path) -> FilePart:
+    """Read, validate and parse one data file. It depends on nothing but the file and the code, so it can run
+    in another process and its result can be cached by the file's content."""
     problems, refs, ds = Problems(), [], Dataset()
-    if not data_dir.is_dir():
-        problems.append(Problem(str(data_dir), 0, "data", "folder not found"))
-        return ds, problems
-    parsers = {"dataset": parse_dataset, "source": parse_sources, "pillar": parse_pillars, "sector": parse_sectors,
-               "sector_relation": parse_sector_relations, "indicator": parse_indicators}
-    for file_name, sections in VOCABULARY_FILES.items():
-        path = data_dir / file_name
-        refused = refusal(path, data_dir.resolve()) if path.exists() or path.is_symlink() else "missing"
-        if refused:
-            problems.append(Problem(display_path(path), 0, "file", refused))
-            continue
-        doc = read_yaml(path, problems)
-        contract.validate_file(doc, file_name, problems)
-        if not isinstance(doc, Record):
-            continue
+    doc = read_yaml(path, problems)
+    contract.validate_file(doc, path.name, problems)
+    sections = VOCABULARY_FILES.get(path.name)
+    if sections is None:
+        if isinstance(doc, Record):
+            parse_jurisdiction_file(doc, path, ds, problems, refs)
+        elif doc is not None:
+            problems.append(Problem(display_path(path), 1, "file", "expected a mapping of sections"))
+    elif isinstance(doc, Record):
         for key in doc:
             if key not in sections:
                 problems.add(doc.where, str(key), f"unknown section; known: {', '.join(sections)}")
         for key, kind in sections.items():
             if key in SINGLE_RECORD_KEYS:
                 if key in doc:
-                    parsers[kind](doc[key], ds, problems, refs, doc.where.at(key))
+                    PARSERS[kind](doc[key], ds, problems, refs, doc.where.at(key))
                 else:
                     problems.add(doc.where, key, "section is required")
                 continue
@@ -565,16 +602,44 @@ def load_dataset(data_dir: Path, sources_dir: Path | None = None) -> tuple[Datas
             if not isinstance(items, list):
                 problems.add(doc.where, key, "expected a list")
                 continue
-            parsers[kind](items, ds, problems, refs)
-    for path in data_files(data_dir, problems):  # every *.yml / *.yaml is read or refused
-        if path.name in VOCABULARY_FILES:
-            continue
-        doc = read_yaml(path, problems)
-        contract.validate_file(doc, path.name, problems)
-        if isinstance(doc, Record):
-            parse_jurisdiction_file(doc, path, ds, problems, refs)
-        elif doc is not None:
-            problems.append(Problem(display_path(path), 1, "file", "expected a mapping of sections"))
+            PARSERS[kind](items, ds, problems, refs)
+    return FilePart(dict(ds.rows), ds.places, ds.ids, refs, list(problems))
+
+
+def merge_part(ds: Dataset, part: FilePart, problems: Problems, refs: list):
+    """Add one file's part to the dataset; an id another file defined already is reported here."""
+    problems.extend(part.problems)
+    refs.extend(part.refs)
+    for kind, ids in part.ids.items():
+        for ident, where in ids.items():
+            ds.define(kind, ident, where, problems, key=ID_FIELDS.get(kind, "id"))
+    for table, rows in part.rows.items():
+        offset = len(ds.rows[table])
+        ds.rows[table].extend(rows)
+        for index in range(len(rows)):
+            ds.places[(table, offset + index)] = part.places[(table, index)]
+
+
+def load_dataset(data_dir: Path, sources_dir: Path | None = None, jobs: int | None = None,
+                 cache: Path | None = None, progress=None) -> tuple[Dataset, Problems]:
+    """Parse and validate every file of data_dir (in `jobs` processes, each file's result cached in `cache` by
+    its content), then run the whole-dataset checks; quotes are checked against the texts in sources_dir
+    (default: data_dir/sources)."""
+    problems, refs, ds = Problems(), [], Dataset()
+    if not data_dir.is_dir():
+        problems.append(Problem(str(data_dir), 0, "data", "folder not found"))
+        return ds, problems
+    paths = []
+    for file_name in VOCABULARY_FILES:
+        path = data_dir / file_name
+        refused = refusal(path, data_dir.resolve()) if path.exists() or path.is_symlink() else "missing"
+        if refused:
+            problems.append(Problem(display_path(path), 0, "file", refused))
+        else:
+            paths.append(path)
+    paths += [p for p in data_files(data_dir, problems) if p.name not in VOCABULARY_FILES]  # every *.yml / *.yaml
+    for part in parse_files(parse_file, paths, jobs=jobs, cache=cache, progress=progress):
+        merge_part(ds, part, problems, refs)
     resolve_references(ds, refs, problems)
     fill_defaults(ds, problems)
     settle_claims(ds, problems)
@@ -644,11 +709,7 @@ def insert_rows(conn: sqlite3.Connection, ds: Dataset):
         known = [r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")]
         columns = [c for c in known if any(c in r for r in rows)]
         sql = f"INSERT INTO [{table}] ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
-        conn.executemany(sql, [[_sql_value(r.get(c)) for c in columns] for r in rows])
-
-
-def _sql_value(value):
-    return value.isoformat() if isinstance(value, date) else value
+        conn.executemany(sql, (tuple(map(row.get, columns)) for row in rows))
 
 
 def create_search(conn: sqlite3.Connection):
@@ -702,6 +763,28 @@ def write_database(ds: Dataset, output: Path, vacuum: bool = False):
 
 # ---------------------------------------------------------------- command line
 
+class Progress:
+    """Progress on a terminal (files parsed, rows written) for builds long enough to need it; silent otherwise."""
+
+    def __init__(self, after: float = 1.0):
+        import time
+
+        self.clock, self.start, self.shown = time.monotonic, time.monotonic(), False
+        self.after = after
+
+    def __call__(self, done: int, total: int):
+        self.say(f"parsed {done}/{total} files")
+
+    def say(self, text: str):
+        if self.clock() - self.start >= self.after:
+            print(f"\r\033[K{text}", end="", file=sys.stderr, flush=True)
+            self.shown = True
+
+    def close(self):
+        if self.shown:
+            print("\r\033[K", end="", file=sys.stderr, flush=True)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of YAML files (default: data/)")
@@ -709,12 +792,21 @@ def main(argv=None) -> int:
     parser.add_argument("--sources", type=Path,
                         help="folder of the source texts that sources.yml's file_name is relative to (default: DATA/sources)")
     parser.add_argument("--check", action="store_true", help="validate only; write nothing")
+    parser.add_argument("--jobs", type=int, help="processes that parse files (default: one per core; 1: none)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="parse every file afresh (by default each file's parsed and validated part is cached "
+                             "by its content in .cache/parsed/)")
+    parser.add_argument("--vacuum", action="store_true", help="VACUUM the database (a release does)")
     args = parser.parse_args(argv)
 
+    progress = Progress() if sys.stderr.isatty() else None
     try:
-        ds, problems = load_dataset(args.data, args.sources)
+        ds, problems = load_dataset(args.data, args.sources, jobs=args.jobs,
+                                    cache=None if args.no_cache else CACHE / "parsed", progress=progress)
     except (MemoryError, RecursionError) as exc:  # reported, not a traceback (the reader stops these in a file)
         problems = Problems([Problem(display_path(args.data), 0, "data", f"cannot be checked: {type(exc).__name__}")])
+    if progress:
+        progress.close()
     if not args.check:  # the output may not be an input nor inside the data or sources folder
         problems.extend(outputs.output_problems(args.output, None, args.data, args.sources or args.data / "sources"))
     if problems:
@@ -729,7 +821,11 @@ def main(argv=None) -> int:
         print(f"ok: {counts}")
         return 0
     try:
-        write_database(ds, args.output)
+        if progress:
+            progress.say(f"writing {display_path(args.output)} ({sum(map(len, ds.rows.values()))} rows)")
+        write_database(ds, args.output, vacuum=args.vacuum)
+        if progress:
+            progress.close()
     except Exception as exc:  # reported, not a traceback: the old database is still in place
         print(f"{display_path(args.output)}: build failed: {type(exc).__name__}: {exc}; previous database left as it was",
               file=sys.stderr)

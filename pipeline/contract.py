@@ -428,16 +428,19 @@ def check_keys(ds, problems: Problems, keys: dict) -> None:
         for columns in key_list:
             first: dict = {}
             for index, row in enumerate(rows):
-                value = tuple(row.get(c) for c in columns)
-                if any(v is None or isinstance(v, (list, dict)) for v in value):
+                value = tuple(map(row.get, columns))
+                if None in value:
+                    continue
+                try:
+                    earlier = first.setdefault(value, index)
+                except TypeError:
                     continue  # no key in SQL; a list or mapping here was refused by the contract
                 where = ds.places.get((table, index))
-                if value in first and where is not None:
+                if earlier != index and where is not None:
                     shown = ", ".join(f"{c} {v!r}" for c, v in zip(columns, value))
-                    earlier = first[value]
+                    earlier = ds.places.get((table, earlier), where)
                     problems.add(where, _yaml_field(columns[-1]), f"the same {table} row twice ({shown}; "
                                                                   f"first at {earlier.file}:{earlier.line})")
-                first.setdefault(value, where)
 
 
 def _yaml_field(column: str) -> str:
