@@ -269,3 +269,33 @@ def test_check_writes_nothing(tmp_path):
     result = run_build("--check", "--output", tmp_path / "x.db")
     assert result.returncode == 0 and result.stdout.startswith("ok: ")
     assert not (tmp_path / "x.db").exists()
+
+
+def test_a_reference_figure_must_be_on_the_line_it_cites_and_beats_a_news_restatement(tiny, tmp_path):
+    """A reference source has no quote: its locator names the line of its file that gives the numbers, and its
+    statement is used over a news report's (which stays a claim, and shows in discrepancies)."""
+    data, sources = tiny
+    (sources / "reference").mkdir()
+    reference = "# Facts\n\n| measure | figure |\n| digital economy 2025 | 7% of GRDP (checked at example.org) |\n"
+    (sources / "reference" / "facts.md").write_text(reference, encoding="utf-8")
+    digest = hashlib.sha256(reference.encode()).hexdigest()
+    with open(data / "sources.yml", "a", encoding="utf-8") as out:
+        out.write(f"- id: ref-facts\n  kind: reference\n  title: Facts\n  file_name: reference/facts.md\n"
+                  f"  sha256: {digest}\n  citation: example.org\n  covers: [tinh-a]\n")
+    with open(data / "tinh-a.yml", "a", encoding="utf-8") as out:
+        out.write("- document: tinh-a-kh\n  source: ref-facts\n  indicator: de-share\n  target_year: 2025\n"
+                  "  comparator: \"=\"\n  value: 7\n  statement_vi: Đến năm 2025, kinh tế số chiếm 7% GRDP.\n"
+                  "  statement_en: By 2025, the digital economy is 7% of GRDP.\n  locator: line 3\n"
+                  "  citation: example.org\n")
+    path = data / "tinh-a.yml"
+    result = run_build("--data", data, "--check")
+    assert f"{build.display_path(path)}:{line_of(path, 'value: 7')}: value: 7 is not on line 3 of reference/facts.md" \
+        in result.stderr.splitlines()
+    path.write_text(path.read_text(encoding="utf-8").replace("locator: line 3", "locator: line 4"), encoding="utf-8")
+    output = tmp_path / "ref.db"
+    result = run_build("--data", data, "--output", output)
+    assert result.returncode == 0, result.stderr
+    conn = sqlite3.connect(output)
+    assert conn.execute("SELECT value, source_id, authority, evidence, claim_count FROM targets").fetchall() == \
+        [(7, "ref-facts", "reference", "citation", 2)]
+    assert conn.execute("SELECT used_value, other_value, other_source_id FROM discrepancies").fetchall() == [(7, 6.5, "seed-001")]
