@@ -36,6 +36,8 @@ from pathlib import Path
 
 import yaml
 
+from floor import fold  # bench/ is on sys.path when this runs as a script or from run.py and the tests
+
 ROOT = Path(__file__).resolve().parent.parent
 REAL_DATA = ROOT / "data"
 VERSION = 1  # bump when the output changes, so cached folders are regenerated
@@ -313,13 +315,6 @@ def task(text: Text, locator: str, title: str, sector) -> dict:
     if sector:
         record["sector"] = sector
     return record
-
-
-def fold(text: str) -> str:
-    import unicodedata
-
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 # ---------------------------------------------------------------- the whole folder

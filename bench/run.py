@@ -10,7 +10,7 @@ Cases: `today` (the repository's data/ folder, `build.py --data data --output â€
 targets, see bench/generate.py) and `check:NxM`. Generated folders are cached in
 --cache (dist/bench/ by default, keyed by the generator, the vocabulary and the sizes).
 
-Each build and floor run is a separate process (imports included). Runs are
+Each build and floor run is a separate process (imports included), started by a small launcher. Runs are
 interleaved (build, floor, build, â€¦; the order reversed every other repeat) so that
 noise from other work on the machine falls on both. Wall time and peak memory
 (the child's maximum resident set size, from wait4) are measured per run; the
@@ -92,18 +92,44 @@ def ensure_data(case: Case, real: Path):
     temp.rename(case.data)
 
 
+# Each run is started by this small launcher, not by the runner itself: a child's peak memory
+# (ru_maxrss) counts the memory of the process it was started from, and the runner may hold a
+# generated data set in memory; the launcher holds a few MiB.
+LAUNCHER = r"""
+import os, sys, time
+log, argv = sys.argv[1], sys.argv[2:]
+fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    try:
+        os.execvp(argv[0], argv)
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+print(time.perf_counter() - start, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+"""
+
+
 def run(command: list, log: Path) -> Run:
-    """One child process: its wall time and peak memory; its output in `log`."""
-    with open(log, "wb") as out:
-        start = time.perf_counter()
-        child = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(child.pid, 0)
-        seconds = time.perf_counter() - start
-    child.returncode = os.waitstatus_to_exitcode(status)
+    """One child process: its wall time and peak memory (KiB from wait4); its output in `log`."""
+    launcher = subprocess.run([sys.executable, "-I", "-S", "-c", LAUNCHER, log, *map(str, command)], cwd=ROOT,
+                              stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    if launcher.returncode != 0:
+        raise SystemExit(f"could not run {' '.join(map(str, command))}: {launcher.stderr}")
+    seconds, kib, code = launcher.stdout.split()
     text = log.read_text(encoding="utf-8", errors="replace")
-    if child.returncode != 0:
-        raise SystemExit(f"failed ({child.returncode}): {' '.join(map(str, command))}\n{text[-3000:]}")
-    return Run(seconds, usage.ru_maxrss / 1024, text.strip().splitlines()[-1] if text.strip() else "")
+    if int(code) != 0:
+        raise SystemExit(f"failed ({code}): {' '.join(map(str, command))}\n{text[-3000:]}")
+    return Run(float(seconds), int(kib) / 1024, text.strip().splitlines()[-1] if text.strip() else "")
+
+
+def shared_option(python) -> bool:
+    """Whether build.py still reads source texts from `--shared DIR` (before they moved into the data folder)."""
+    help_text = subprocess.run([python, ROOT / "build.py", "--help"], cwd=ROOT, capture_output=True, text=True).stdout
+    return "--shared" in help_text
 
 
 def secs(x: float) -> str:
@@ -125,11 +151,10 @@ def main(argv=None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     cases = parse_cases(args.cases, real, cache)
     build_py = ROOT / "build.py"
-    help_text = subprocess.run([args.python, build_py, "--help"], cwd=ROOT, capture_output=True, text=True).stdout
-    shared_option = "--shared" in help_text  # build.py before source texts moved into the data folder
+    shared = shared_option(args.python)
 
     # Before timing: the empty schema the floor starts from, copied from a database build.py makes.
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; build.py {'--shared' if shared_option else 'reads DATA/sources'}")
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; build.py {'--shared' if shared else 'reads DATA/sources'}")
     source_db = out / "schema-source.db"
     run([args.python, build_py, "--data", real, "--output", source_db], out / "schema-source.log")
     schema = out / "schema.db"
@@ -139,7 +164,7 @@ def main(argv=None) -> int:
     floors: dict = {}
     for case in cases:
         ensure_data(case, real)
-        extra = ["--shared", case.data / "sources"] if shared_option and case.generated else []
+        extra = ["--shared", case.data / "sources"] if shared and case.generated else []
         slug = case.name.replace(":", "-")
         if case.check:
             command = [args.python, build_py, "--data", case.data, "--check", *extra]
