@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -86,6 +87,8 @@ def ensure_data(case: Case, real: Path):
     if case.generated is None or case.data.is_dir():
         return
     provinces, targets = case.generated
+    for stale in case.data.parent.glob(f"{provinces}x{targets}-*"):  # made by an older generator or vocabulary
+        shutil.rmtree(stale)
     print(f"generating {case.data.name} …", flush=True)
     temp = case.data.with_name(case.data.name + ".tmp")
     generate.generate(temp, provinces, targets, real=real)
