@@ -13,9 +13,10 @@ targets, see bench/generate.py) and `check:NxM`. Generated folders are cached in
 Each build and floor run is a separate process (imports included), started by a small launcher. Runs are
 interleaved (build, floor, build, …; the order reversed every other repeat) so that
 noise from other work on the machine falls on both. Wall time and peak memory
-(the child's maximum resident set size, from wait4) are measured per run; the
-report gives medians of the times and the highest peak, and ends with one line per
-case:
+(the child's maximum resident set size, from wait4) are measured per run, and its
+CPU time (user + system), which other work on the machine disturbs less than wall
+time; the report gives medians of the times and the highest peak, and ends with one
+line per case:
 
     CASE: build X s, floor Y s, ratio R, peak Z MiB
 
@@ -63,6 +64,7 @@ class Case:
 @dataclass
 class Run:
     seconds: float
+    cpu: float  # user + system seconds: less disturbed than wall time by other work on the machine
     mib: float
     output: str
 
@@ -112,7 +114,7 @@ if pid == 0:
     finally:
         os._exit(127)
 _, status, usage = os.wait4(pid, 0)
-print(time.perf_counter() - start, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+print(time.perf_counter() - start, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
 """
 
 
@@ -122,11 +124,11 @@ def run(command: list, log: Path) -> Run:
                               stdin=subprocess.DEVNULL, capture_output=True, text=True)
     if launcher.returncode != 0:
         raise SystemExit(f"could not run {' '.join(map(str, command))}: {launcher.stderr}")
-    seconds, kib, code = launcher.stdout.split()
+    seconds, cpu, kib, code = launcher.stdout.split()
     text = log.read_text(encoding="utf-8", errors="replace")
     if int(code) != 0:
         raise SystemExit(f"failed ({code}): {' '.join(map(str, command))}\n{text[-3000:]}")
-    return Run(float(seconds), int(kib) / 1024, text.strip().splitlines()[-1] if text.strip() else "")
+    return Run(float(seconds), float(cpu), int(kib) / 1024, text.strip().splitlines()[-1] if text.strip() else "")
 
 
 def shared_option(python) -> bool:
@@ -188,22 +190,26 @@ def main(argv=None) -> int:
             result = run(command, out / (output.stem + ".log"))
             results.append(result)
             note = f"  ({result.output})" if repeat == 0 else ""
-            print(f"[{repeat + 1}/{args.repeats}] {label}: {secs(result.seconds)} s, {result.mib:.0f} MiB{note}", flush=True)
+            print(f"[{repeat + 1}/{args.repeats}] {label}: {secs(result.seconds)} s (cpu {secs(result.cpu)} s), "
+                  f"{result.mib:.0f} MiB{note}", flush=True)
 
     print()
-    print(f"{'case':<16} {'build s':>9} {'floor s':>9} {'ratio':>6} {'build MiB':>10} {'floor MiB':>10} {'MiB ratio':>9}  "
-          "(median time, highest peak)")
+    print(f"{'case':<16} {'build s':>9} {'floor s':>9} {'ratio':>6} {'build cpu':>10} {'floor cpu':>10} {'ratio':>6} "
+          f"{'build MiB':>10} {'floor MiB':>10} {'ratio':>6}  (medians of wall and cpu seconds, highest peak)")
     lines, report = [], []
     for case in cases:
         b, f = case.build, floors[case.data_name]
         build_s, floor_s = statistics.median(r.seconds for r in b), statistics.median(r.seconds for r in f)
+        build_cpu, floor_cpu = statistics.median(r.cpu for r in b), statistics.median(r.cpu for r in f)
         build_mib, floor_mib = max(r.mib for r in b), max(r.mib for r in f)
         print(f"{case.name:<16} {secs(build_s):>9} {secs(floor_s):>9} {build_s / floor_s:>6.2f} "
-              f"{build_mib:>10.0f} {floor_mib:>10.0f} {build_mib / floor_mib:>9.2f}")
+              f"{secs(build_cpu):>10} {secs(floor_cpu):>10} {build_cpu / floor_cpu:>6.2f} "
+              f"{build_mib:>10.0f} {floor_mib:>10.0f} {build_mib / floor_mib:>6.2f}")
         lines.append(f"{case.name}: build {secs(build_s)} s, floor {secs(floor_s)} s, "
                      f"ratio {build_s / floor_s:.2f}, peak {build_mib:.0f} MiB")
         report.append({"case": case.name, "data": str(case.data), "build_seconds": [r.seconds for r in b],
-                       "build_mib": [r.mib for r in b], "floor_seconds": [r.seconds for r in f],
+                       "build_cpu": [r.cpu for r in b], "build_mib": [r.mib for r in b],
+                       "floor_seconds": [r.seconds for r in f], "floor_cpu": [r.cpu for r in f],
                        "floor_mib": [r.mib for r in f]})
     print()
     print("\n".join(lines))
