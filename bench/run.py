@@ -54,7 +54,7 @@ class Case:
     data: Path
     check: bool
     generated: tuple | None = None  # (provinces, targets)
-    build: list = field(default_factory=list)  # (seconds, MiB) per run
+    build: list = field(default_factory=list)  # a Run per build run
 
     @property
     def data_name(self) -> str:
