@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from schema.views import SEARCH_COLUMNS  # noqa: E402  (plain sqlite3; no SQLAlchemy)
+from schema.vocab import AUTHORITY  # noqa: E402  (plain Python)
 
 
 # ---------------------------------------------------------------- text helpers, as build.py has them
@@ -113,11 +114,12 @@ def reorganisation_rows(r, rows, columns, ctx):
 
 def document_rows(records, rows, columns, ctx):
     for d in records:
-        rows.add("documents", same(d, columns, "documents", jurisdiction_id=ctx["jid"], source_id=d["source"]))
+        rows.add("documents", same(d, columns, "documents", jurisdiction_id=ctx["jid"], source_id=d["source"],
+                                   reference_source_id=d.get("reference_source")))
         for link in d.get("links") or []:
             rows.add("document_links", {"document_id": d["id"], "relation": link["relation"],
                                         "target_document_id": link["document"], "source_id": link["source"],
-                                        "quote": link["quote"], "locator": link.get("locator")})
+                                        **{k: link.get(k) for k in ("quote", "locator", "citation", "note")}})
 
 
 def priority_sector_rows(records, rows, columns, ctx):
@@ -130,8 +132,9 @@ def priority_sector_rows(records, rows, columns, ctx):
                                           position=positions[document_id], source_id=p.get("source")))
 
 
-def figure_rows(kind: str):
-    table, year_key = kind + "s", "target_year" if kind == "target" else "year"
+def claim_rows(kind: str):
+    """Each target or observation record is a claim; settle_claims makes the figures from them."""
+    year_key = "target_year" if kind == "target" else "year"
 
     def rows_of(records, rows, columns, ctx):
         jid = ctx["jid"]
@@ -139,8 +142,9 @@ def figure_rows(kind: str):
             year = r.get(year_key)
             anchor = (r.get("document") or jid) if kind == "target" else jid
             ident = f"{anchor}/{r['indicator']}/{year or 'no-year'}" + (f"/{slug(r['scope'])}" if r.get("scope") else "")
-            rows.add(table, same(r, columns, table, id=ident, jurisdiction_id=jid, document_id=r.get("document"),
-                                 indicator_id=r["indicator"], source_id=r.get("source"), **{year_key: year}))
+            rows.add("claims", same(r, columns, "claims", figure_kind=kind, figure_id=ident, jurisdiction_id=jid,
+                                    document_id=r.get("document"), indicator_id=r["indicator"], year=year,
+                                    scope=r.get("scope"), frequency=r.get("frequency"), source_id=r.get("source")))
     return rows_of
 
 
@@ -171,8 +175,8 @@ JURISDICTION = {
     "reorganisation": reorganisation_rows,
     "documents": document_rows,
     "priority_sectors": priority_sector_rows,
-    "targets": figure_rows("target"),
-    "observations": figure_rows("observation"),
+    "targets": claim_rows("target"),
+    "observations": claim_rows("observation"),
     "tasks": task_rows,
 }
 
@@ -181,12 +185,43 @@ def fill_defaults(rows: Rows):
     """As build.py: rows inherit their document's source and their indicator's unit."""
     doc_source = {d["id"]: d["source_id"] for d in rows.get("documents", [])}
     units = {i["id"]: i["unit"] for i in rows.get("indicators", [])}
-    for table in ("priority_sectors", "targets", "observations", "tasks"):
+    for table in ("priority_sectors", "claims", "tasks"):
         for row in rows.get(table, []):
             if row.get("source_id") is None:
                 row["source_id"] = doc_source.get(row.get("document_id"))
-            if table in ("targets", "observations"):
+            if table == "claims":
                 row["unit"] = units[row["indicator_id"]]
+
+
+FIGURE_COLUMNS = ("jurisdiction_id", "document_id", "indicator_id", "comparator", "value", "value_max", "denominator",
+                  "unit", "scope", "statement_vi", "statement_en", "quote", "locator", "source_id", "note", "citation",
+                  "evidence")
+
+
+def settle_claims(rows: Rows):
+    """As build.py: the claims of one figure ranked by authority (source kind, then latest published, then
+    source id); the figure (a targets or observations row) is the best claim."""
+    sources = {s["id"]: s for s in rows.get("sources", [])}
+    groups: dict = {}
+    for claim in rows.get("claims", []):
+        groups.setdefault((claim["figure_kind"], claim["figure_id"]), []).append(claim)
+    for (kind, ident), claims in groups.items():
+        claims = sorted(claims, key=lambda c: c["source_id"] or "")
+        claims.sort(key=lambda c: str(sources.get(c["source_id"], {}).get("published") or ""), reverse=True)
+        claims.sort(key=lambda c: AUTHORITY.index(sources[c["source_id"]]["kind"]))
+        for rank, claim in enumerate(claims, 1):
+            claim.update(id=f"{ident}@{claim['source_id']}", authority_rank=rank,
+                         evidence="quote" if claim.get("quote") else "citation",
+                         target_id=ident if kind == "target" else None,
+                         observation_id=ident if kind == "observation" else None)
+        best = claims[0]
+        row = {k: best.get(k) for k in FIGURE_COLUMNS}
+        row.update(id=ident, authority=sources[best["source_id"]]["kind"], claim_count=len(claims))
+        if kind == "target":
+            row.update(target_year=best["year"], frequency=best["frequency"])
+        else:
+            row["year"] = best["year"]
+        rows.add(kind + "s", row)
 
 
 def read_rows(data_dir: Path, columns: dict) -> Rows:
@@ -205,6 +240,7 @@ def read_rows(data_dir: Path, columns: dict) -> Rows:
         if path.name not in VOCABULARY:
             apply(yaml.load(path.read_text(encoding="utf-8"), Loader=load), JURISDICTION, {})
     fill_defaults(rows)
+    settle_claims(rows)
     return rows
 
 
@@ -227,12 +263,12 @@ def build(data_dir: Path, output: Path, schema: Path):
         rows = read_rows(data_dir, columns)
         conn.execute("BEGIN")
         for table, table_rows in rows.items():
-            names = list(dict.fromkeys(k for r in table_rows for k in r))
+            names = [k for k in dict.fromkeys(k for r in table_rows for k in r) if k in columns[table]]
             conn.executemany(f"INSERT INTO [{table}] ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
                              [[sql_value(r.get(n)) for n in names] for r in table_rows])
-        conn.create_function("fold", 1, lambda s: fold(s) if s else s, deterministic=True)
-        for table, cols in SEARCH_COLUMNS.items():
-            folded = " || ' ' || ".join(f"fold(coalesce({c}, ''))" for c in cols if not c.endswith("_en"))
+        for table, cols in SEARCH_COLUMNS.items():  # the folded column: the Vietnamese with 'đ' as 'd'
+            folded = " || ' ' || ".join(f"replace(replace(coalesce({c}, ''), 'đ', 'd'), 'Đ', 'D')"
+                                        for c in cols if not c.endswith("_en"))
             conn.execute(f"CREATE VIRTUAL TABLE [{table}_fts] USING fts5({', '.join(cols)}, folded, "
                          "tokenize = 'unicode61 remove_diacritics 2')")
             conn.execute(f"INSERT INTO [{table}_fts] (rowid, {', '.join(cols)}, folded) "

@@ -92,7 +92,7 @@ def test_evidence_checks_run_on_generated_data(tmp_path):
     data = tmp_path / "data"
     generate.generate(data, provinces=2, targets=20)
     targets = yaml.safe_load((data / "tinh-001.yml").read_text(encoding="utf-8"))["targets"]
-    target = next(t for t in targets if t["value"] is not None and " … " not in t["quote"])
+    target = next(t for t in targets if t["value"] is not None and " … " not in t.get("quote", " … "))
     text_path = data / "sources" / "seeds" / "gen_001.txt"
     text = text_path.read_text(encoding="utf-8")
     lines = text.split("\n")
