@@ -16,12 +16,14 @@ else is generated, deterministically (seeded by the sizes):
   quotes skip text with ' … '), numbers written as the text would write them
   (6,5 for 6.5; 1.079 for 1079), `line N` locators on the line the quote starts,
   ids unique by document/indicator/year/scope, percentages in 0-100, years in
-  2000-2050, valid comparators; a few figures come from the reference source
-  (no quote) and a few targets have no number;
+  2000-2050, valid comparators; a few targets have no number; every 50th target is
+  also restated by the reference source (a second claim of the same figure, with its
+  `line N` of the reference file and a citation), and one observation per province
+  comes from the reference source alone;
 - a national file (viet-nam.yml) with a few targets the provinces' can be compared with.
 
-Source texts live inside the data folder (`sources/`, `file_name` relative to it);
-a build.py that still reads them from `--shared DIR` needs `--shared OUT/sources`.
+Source texts live inside the data folder (`sources/`, `file_name` relative to it),
+where build.py looks for them by default.
 """
 from __future__ import annotations
 
