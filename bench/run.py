@@ -22,6 +22,12 @@ line per case:
 
 where ratio = build / floor and peak is build.py's. A `check` case is compared with
 the floor of the same data.
+
+Every build run is a full build: when build.py has a parse cache (`--no-cache` in its
+--help) the runner passes `--no-cache`. `--build-args '--jobs 1'` adds arguments to
+every build run (e.g. to compare single-process and parallel parsing). Peak memory is
+the largest single process's (wait4 reports the maximum over a process and the
+children it waited for, not their sum), so parse workers' own memory is not added.
 """
 from __future__ import annotations
 
@@ -131,10 +137,13 @@ def run(command: list, log: Path) -> Run:
     return Run(float(seconds), float(cpu), int(kib) / 1024, text.strip().splitlines()[-1] if text.strip() else "")
 
 
+def build_options(python) -> str:
+    return subprocess.run([python, ROOT / "build.py", "--help"], cwd=ROOT, capture_output=True, text=True).stdout
+
+
 def shared_option(python) -> bool:
     """Whether build.py still reads source texts from `--shared DIR` (before they moved into the data folder)."""
-    help_text = subprocess.run([python, ROOT / "build.py", "--help"], cwd=ROOT, capture_output=True, text=True).stdout
-    return "--shared" in help_text
+    return "--shared" in build_options(python)
 
 
 def secs(x: float) -> str:
@@ -148,6 +157,7 @@ def main(argv=None) -> int:
     parser.add_argument("--cache", type=Path, default=ROOT / "dist" / "bench", help="generated data and outputs")
     parser.add_argument("--data", type=Path, default=ROOT / "data", help="the real data folder (case `today`)")
     parser.add_argument("--python", default=sys.executable, help="interpreter for build.py and the floor")
+    parser.add_argument("--build-args", default="", help="more arguments for every build.py run, e.g. '--jobs 1'")
     parser.add_argument("--json", type=Path, help="also write the measurements here")
     args = parser.parse_args(argv)
 
@@ -156,10 +166,14 @@ def main(argv=None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     cases = parse_cases(args.cases, real, cache)
     build_py = ROOT / "build.py"
-    shared = shared_option(args.python)
+    options = build_options(args.python)
+    shared = "--shared" in options
+    # every build run is a full build: a build.py with a parse cache is told not to use it
+    build_args = (["--no-cache"] if "--no-cache" in options else []) + args.build_args.split()
 
     # Before timing: the empty schema the floor starts from, copied from a database build.py makes.
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; build.py {'--shared' if shared else 'reads DATA/sources'}")
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; build.py {'--shared' if shared else 'reads DATA/sources'}"
+          f"; build runs with: {' '.join(build_args) or '(no extra arguments)'}")
     source_db = out / "schema-source.db"
     run([args.python, build_py, "--data", real, "--output", source_db], out / "schema-source.log")
     schema = out / "schema.db"
@@ -169,7 +183,7 @@ def main(argv=None) -> int:
     floors: dict = {}
     for case in cases:
         ensure_data(case, real)
-        extra = ["--shared", case.data / "sources"] if shared and case.generated else []
+        extra = (["--shared", case.data / "sources"] if shared and case.generated else []) + build_args
         slug = case.name.replace(":", "-")
         if case.check:
             command = [args.python, build_py, "--data", case.data, "--check", *extra]
