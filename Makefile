@@ -80,3 +80,11 @@ docs: install
 
 clean:
 	rm -rf dist .cache .pytest_cache
+
+# Benchmark (issue 10): build.py against the floor, medians of interleaved runs (bench/run.py).
+.PHONY: bench bench-quick
+bench: install
+	$(BIN)/python bench/run.py --cases today,check,63x2000 --repeats 3
+
+bench-quick: install
+	$(BIN)/python bench/run.py --cases today,check,10x200 --repeats 5
