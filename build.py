@@ -793,16 +793,18 @@ def main(argv=None) -> int:
                         help="folder of the source texts that sources.yml's file_name is relative to (default: DATA/sources)")
     parser.add_argument("--check", action="store_true", help="validate only; write nothing")
     parser.add_argument("--jobs", type=int, help="processes that parse files (default: one per core; 1: none)")
-    parser.add_argument("--no-cache", action="store_true",
-                        help="parse every file afresh (by default each file's parsed and validated part is cached "
-                             "by its content in .cache/parsed/)")
+    parser.add_argument("--cache", type=Path,
+                        help="folder to cache each file's parsed and validated part in, by its content (default: "
+                             ".cache/parsed/ for the project's own data/, none for another data folder)")
+    parser.add_argument("--no-cache", action="store_true", help="parse every file afresh")
     parser.add_argument("--vacuum", action="store_true", help="VACUUM the database (a release does)")
     args = parser.parse_args(argv)
 
     progress = Progress() if sys.stderr.isatty() else None
     try:
-        ds, problems = load_dataset(args.data, args.sources, jobs=args.jobs,
-                                    cache=None if args.no_cache else CACHE / "parsed", progress=progress)
+        own_data = args.data.resolve() == DEFAULT_DATA.resolve()
+        store = None if args.no_cache else args.cache or (CACHE / "parsed" if own_data else None)
+        ds, problems = load_dataset(args.data, args.sources, jobs=args.jobs, cache=store, progress=progress)
     except (MemoryError, RecursionError) as exc:  # reported, not a traceback (the reader stops these in a file)
         problems = Problems([Problem(display_path(args.data), 0, "data", f"cannot be checked: {type(exc).__name__}")])
     if progress:

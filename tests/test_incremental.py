@@ -51,10 +51,21 @@ def test_a_cached_file_still_meets_the_whole_dataset_checks(tmp_path):
     """The cache holds one file's part; references, uniqueness and evidence are checked every time."""
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
-    assert run_build("--data", data, "--check").returncode == 0  # fills the cache
+    store = tmp_path / "cache"
+    assert run_build("--data", data, "--check", "--cache", store).returncode == 0  # fills the cache
+    assert len(list(store.glob("*.pickle"))) == len(list(data.glob("*.yml")))
     (data / "sources" / "seeds" / "003_c0eabae31fd4a470.txt").write_text("changed", encoding="utf-8")
-    result = run_build("--data", data, "--check")
+    result = run_build("--data", data, "--check", "--cache", store)
     assert result.returncode == 1 and "sha256: does not match" in result.stderr
+
+
+def test_only_the_projects_own_data_is_cached_by_default(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    before = set((ROOT / ".cache" / "parsed").glob("*.pickle")) if (ROOT / ".cache" / "parsed").is_dir() else set()
+    assert run_build("--data", data, "--check").returncode == 0
+    after = set((ROOT / ".cache" / "parsed").glob("*.pickle")) if (ROOT / ".cache" / "parsed").is_dir() else set()
+    assert after == before  # a test's or a fuzzer's data folder leaves nothing in the repository's cache
 
 
 def test_no_progress_when_not_a_terminal(tmp_path):
