@@ -13,7 +13,6 @@ problem nothing is written and the previous database stays as it was.
 from __future__ import annotations
 
 import argparse
-import functools
 import hashlib
 import os
 import re
