@@ -6,7 +6,7 @@ DB := dist/vn_dx_plans.db
 HOST ?= 127.0.0.1
 PORT ?= 8001
 
-.PHONY: install build check package serve test docs clean
+.PHONY: install build check package serve serve-flags loadtest test docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,23 @@ check: install
 package: install
 	$(BIN)/python build.py --output $(DB) --package dist/package
 
+# Everything `make serve` passes to Datasette, in one variable (docs/serving.md explains
+# each setting); bench/loadtest.py and tests/test_serving.py read it with `make serve-flags`.
+SERVE_FLAGS = -i $(DB) --metadata metadata.yml --plugins-dir site/plugins \
+	--setting sql_time_limit_ms 1000 --setting max_returned_rows 1000 \
+	--setting facet_time_limit_ms 200 --setting suggest_facets off \
+	--setting num_sql_threads 4 --setting allow_download on \
+	--setting max_csv_mb 100
+
 serve: build
-	$(BIN)/datasette serve $(DB) --metadata metadata.yml --host $(HOST) --port $(PORT)
+	$(BIN)/datasette serve $(SERVE_FLAGS) --host $(HOST) --port $(PORT)
+
+serve-flags:
+	@echo $(SERVE_FLAGS)
+
+# The bounded load test (loopback only); LOADTEST_ARGS e.g. "--clients 2 --duration 3".
+loadtest: build
+	$(BIN)/python bench/loadtest.py $(LOADTEST_ARGS)
 
 test: install
 	$(BIN)/python -m pytest
