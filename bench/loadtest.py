@@ -88,6 +88,7 @@ HOSTILE = [  # (label, path)
     ("facets.csv", f"/{DATABASE}/targets.csv?{FACETS_400}"),
     # The largest values the length limit lets through, a thousand rows of them (31 MB).
     ("wide", sql_url("select printf('%.*c', 31000, 'x') from targets a, targets b limit 1000")),
+    ("wideblob", sql_url("select randomblob(31000) from targets a, targets b limit 1000")),
     # Quadratic string functions at the limits, row after row.
     ("instr", sql_url("select instr(printf('%.*c', 31999 - (a.rowid % 2), 'a'), printf('%.*c', 16000, 'a') || 'b')"
                       " from targets a, targets b")),
@@ -147,7 +148,7 @@ def percentile(sorted_values, p):
     return sorted_values[index]
 
 
-def run_phase(port, clients, duration, mix, hostile: bool, think=0.0, seed=0):
+def run_phase(port, clients, duration, mix, hostile: list, think=0.0, seed=0):
     recorder = Recorder()
     deadline = time.monotonic() + duration
     threads = [threading.Thread(target=client_loop, daemon=True,
@@ -155,7 +156,7 @@ def run_phase(port, clients, duration, mix, hostile: bool, think=0.0, seed=0):
                for i in range(clients)]
     if hostile:
         threads.append(threading.Thread(target=client_loop, daemon=True,
-                                        args=(port, HOSTILE, lambda item: ("hostile", item[1], item[0]),
+                                        args=(port, hostile, lambda item: ("hostile", item[1], item[0]),
                                               recorder, deadline, seed + 1000)))
     started = time.monotonic()
     for t in threads:
@@ -204,11 +205,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve_command(db_path: Path, port: int, flags: str | None = None) -> list[str]:
-    flags = flags if flags is not None else subprocess.run(["make", "-s", "--no-print-directory", "-C", str(ROOT), "serve-flags", f"DB={db_path}"],
+def serve_flags(db_path: Path) -> list[str]:
+    """The Datasette flags of `make serve` (the Makefile's SERVE_FLAGS), for another database file."""
+    flags = subprocess.run(["make", "-s", "--no-print-directory", "-C", str(ROOT), "serve-flags", f"DB={db_path}"],
                            capture_output=True, text=True, check=True).stdout
+    return shlex.split(flags)
+
+
+def serve_command(db_path: Path, port: int, flags: str | None = None) -> list[str]:
     datasette = Path(sys.executable).parent / "datasette"
-    return [str(datasette), "serve", *shlex.split(flags), "--host", "127.0.0.1", "--port", str(port)]
+    arguments = shlex.split(flags) if flags is not None else serve_flags(db_path)
+    return [str(datasette), "serve", *arguments, "--host", "127.0.0.1", "--port", str(port)]
 
 
 def wait_until_up(port, server, timeout=30.0):
@@ -232,12 +239,17 @@ def main(argv=None) -> int:
     parser.add_argument("--duration", type=float, default=60.0, help="seconds per phase (default 60)")
     parser.add_argument("--think", type=float, default=0.5,
                         help="mean pause of an ordinary client between requests, uniform 0..2x (default 0.5 s; 0 = flat out)")
+    parser.add_argument("--hostile", default=",".join(label for label, _ in HOSTILE),
+                        help="the hostile client's requests, by label (default all: %(default)s)")
     parser.add_argument("--db", type=Path, default=ROOT / "dist" / "vn_dx_plans.db")
     parser.add_argument("--log", type=Path, help="where the server's output goes (default: discarded)")
     parser.add_argument("--serve-flags", help="flags to use instead of `make serve-flags` (to compare configurations)")
     args = parser.parse_args(argv)
     if not 1 <= args.clients <= 64 or not 0 < args.duration <= 600 or not 0 <= args.think <= 10:
         parser.error("--clients must be 1..64, --duration 0..600 s and --think 0..10 s")
+    hostile = [(label, path) for label, path in HOSTILE if label in args.hostile.split(",")]
+    if not hostile:
+        parser.error(f"--hostile: none of {args.hostile!r} is one of {[label for label, _ in HOSTILE]}")
     if not args.db.is_file():
         parser.error(f"{args.db} does not exist: run `make build` first")
 
@@ -251,10 +263,10 @@ def main(argv=None) -> int:
         mix = ordinary_requests(args.db)
         print(f"{args.clients} ordinary clients over {len(mix)} URLs, pausing {args.think:g} s on average;"
               f" {args.duration:g} s per phase", flush=True)
-        quiet, t1 = run_phase(port, args.clients, args.duration, mix, hostile=False, think=args.think)
+        quiet, t1 = run_phase(port, args.clients, args.duration, mix, hostile=[], think=args.think)
         before = report("Without the hostile client", quiet, t1, print)
-        loud, t2 = run_phase(port, args.clients, args.duration, mix, hostile=True, think=args.think)
-        after = report(f"With one hostile client ({len(HOSTILE)} heavy URLs in a loop)", loud, t2, print)
+        loud, t2 = run_phase(port, args.clients, args.duration, mix, hostile=hostile, think=args.think)
+        after = report(f"With one hostile client ({len(hostile)} heavy URLs in a loop)", loud, t2, print)
     finally:
         server.terminate()
         try:

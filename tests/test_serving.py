@@ -4,7 +4,6 @@ Datasette is built from the flags `make serve-flags` prints (the same settings, 
 dir and immutable database as `make serve`), and driven through its own test client.
 """
 import asyncio
-import shlex
 import sqlite3
 import subprocess
 import sys
@@ -17,15 +16,11 @@ from datasette import cli
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "site" / "plugins"))
+sys.path.insert(0, str(ROOT / "bench"))
 import limits  # noqa: E402
+from loadtest import serve_flags  # noqa: E402
 
 QUERIES = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))["databases"]["vn_dx_plans"]["queries"]
-
-
-def serve_flags(db_path):
-    out = subprocess.run(["make", "-s", "--no-print-directory", "-C", str(ROOT), "serve-flags", f"DB={db_path}"],
-                         capture_output=True, text=True, check=True).stdout
-    return shlex.split(out)
 
 
 @pytest.fixture(scope="module")
@@ -97,6 +92,16 @@ def test_quadratic_string_functions_stay_near_the_time_limit(fetch, query):
 def test_long_like_pattern_is_refused(fetch):
     response, _ = fetch(sql("select 'a' like '%' || printf('%.*c', 100, 'a') || 'b'"))
     assert response.status_code == 400 and "pattern too complex" in response.json()["error"]
+
+
+@pytest.mark.parametrize("query", [
+    "select printf('%.*c', 31000, 'x') from targets a, targets b limit 1000",
+    "select randomblob(31000) from targets a, targets b limit 1000",
+])
+def test_a_result_is_limited_in_bytes(fetch, query):
+    response, seconds = fetch(sql(query))
+    assert response.status_code == 400 and "result too large" in response.json()["error"]
+    assert seconds < 1.0
 
 
 def test_values_up_to_the_limit_still_work(fetch):
