@@ -16,12 +16,6 @@ limit and the settings beside it.
 - A result may hold at most MAX_RESULT_BYTES of text and blobs per query (counted as
   rows are fetched, by a row factory): without it, 1,000 rows of 31 KB values (31 MB of
   JSON, encoded on the event loop) stalled every other request for seconds.
-- The time limit interrupts the query from a timer thread (sqlite3_interrupt) instead of
-  Datasette's progress handler, which calls back into Python every 1,000 SQLite
-  instructions: a runaway query then takes the GIL ~12,000 times a second, and with
-  CPython's GIL hand-over the event loop could wait for the whole query (every other
-  request stalled up to 1 s, each time). SQLite also checks the interrupt flag more often
-  than every 1,000 instructions.
 - asgi_wrapper: answers 400 when a request asks for more than MAX_FACETS facets, and 405
   to anything but GET and HEAD (the site is read-only; Datasette 0.65.5 answers 500 to a
   POST on a table's /-/insert, /-/upsert, /-/drop, a row's /-/update or a canned query).
@@ -32,16 +26,12 @@ limit and the settings beside it.
 """
 from __future__ import annotations
 
-import heapq
 import re
 import sqlite3
 import textwrap
 import threading
-import time
-from contextlib import contextmanager
 from urllib.parse import parse_qsl
 
-import datasette.database
 from datasette import hookimpl
 from datasette import handle_exception as default_errors
 from datasette.database import QueryInterrupted
@@ -153,63 +143,6 @@ def budgeted_rows(row_factory=sqlite3.Row, budget=MAX_RESULT_BYTES):
             raise sqlite3.DataError(f"result too large: more than {budget // 1_000_000} MB of text in one query")
         return row_factory(cursor, values)
     return make_row
-
-
-class Interrupter:
-    """One thread that calls conn.interrupt() on the queries still running at their deadline."""
-
-    def __init__(self):
-        self.lock = threading.Condition()
-        self.heap = []  # (deadline, sequence, entry); entry = [conn or None once finished]
-        self.sequence = 0
-        self.thread = None
-
-    def start(self, conn, seconds):
-        entry = [conn]
-        with self.lock:
-            if self.thread is None:
-                self.thread = threading.Thread(target=self.run, name="sql-time-limit", daemon=True)
-                self.thread.start()
-            self.sequence += 1
-            heapq.heappush(self.heap, (time.monotonic() + seconds, self.sequence, entry))
-            self.lock.notify()
-        return entry
-
-    def finish(self, entry):
-        with self.lock:  # the timer thread interrupts only under this lock: never the next query
-            entry[0] = None
-
-    def run(self):
-        with self.lock:
-            while True:
-                while self.heap and self.heap[0][2][0] is None:
-                    heapq.heappop(self.heap)
-                if not self.heap:
-                    self.lock.wait()
-                    continue
-                delay = self.heap[0][0] - time.monotonic()
-                if delay > 0:
-                    self.lock.wait(delay)
-                    continue
-                _, _, entry = heapq.heappop(self.heap)
-                entry[0].interrupt()
-                entry[0] = None
-
-
-interrupter = Interrupter()
-
-
-@contextmanager
-def sqlite_timelimit(conn, ms):
-    """Datasette's sqlite_timelimit (same arguments, same "interrupted" error), by interrupt."""
-    entry = interrupter.start(conn, ms / 1000)
-    try:
-        yield
-    finally:
-        interrupter.finish(entry)
-
-
-datasette.database.sqlite_timelimit = sqlite_timelimit
 
 
 @hookimpl
