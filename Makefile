@@ -5,8 +5,17 @@ BIN := $(VENV)/bin
 DB := dist/vn_dx_plans.db
 HOST ?= 127.0.0.1
 PORT ?= 8001
+# Everything `make serve` gives datasette; the browser tests, tests/test_serving.py and
+# bench/loadtest.py read it with `make serve-flags`. docs/serving.md explains the settings.
+RELEASE ?= dist/release
+SERVE_FLAGS = -i $(DB) --metadata metadata.yml --template-dir site/templates --static static:site/static --plugins-dir site/plugins --static downloads:$(RELEASE) \
+	--setting sql_time_limit_ms 1000 --setting max_returned_rows 1000 \
+	--setting facet_time_limit_ms 200 --setting suggest_facets off \
+	--setting num_sql_threads 4 --setting allow_download on \
+	--setting max_csv_mb 100
 
-.PHONY: install build check package serve serve-flags loadtest test docs clean
+.PHONY: install build check package serve serve-flags loadtest test fuzz docs clean
+.PHONY: release diff changelog citation alembic-check migration
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,18 +33,35 @@ build: install
 check: install
 	$(BIN)/python build.py --check
 
-package: install
-	$(BIN)/python build.py --output $(DB) --package dist/package
+# The downloadable release (pipeline/release.py): dist/release/vn-dx-plans-<version>/, its .zip and
+# manifest.json. PREVIOUS=<old release folder or .db> puts what changed since then in its CHANGELOG.
+release: build
+	$(BIN)/python -m pipeline.release --db $(DB) --out $(RELEASE) $(if $(PREVIOUS),--previous $(PREVIOUS))
 
-# Everything `make serve` passes to Datasette, in one variable (docs/serving.md explains
-# each setting); bench/loadtest.py and tests/test_serving.py read it with `make serve-flags`.
-SERVE_FLAGS = -i $(DB) --metadata metadata.yml --plugins-dir site/plugins \
-	--setting sql_time_limit_ms 1000 --setting max_returned_rows 1000 \
-	--setting facet_time_limit_ms 200 --setting suggest_facets off \
-	--setting num_sql_threads 4 --setting allow_download on \
-	--setting max_csv_mb 100
+package: release
 
-serve: build
+# What changed between two releases (folders or .db files): dist/diff/diff.{txt,json,csv}.
+DIFF_OUT ?= dist/diff
+diff: install
+	$(BIN)/python -m pipeline.diff $(FROM) $(TO) --out $(DIFF_OUT)
+
+# Write this version's generated section into CHANGELOG.md, to be edited by hand.
+changelog: build
+	$(BIN)/python -m pipeline.release --db $(DB) --update-changelog $(if $(PREVIOUS),--previous $(PREVIOUS))
+
+citation: install
+	$(BIN)/python -m pipeline.citation
+
+# Contributors: compare the models with the migrations, or write a new migration (m="what changed").
+alembic-check: install
+	$(BIN)/alembic check
+
+migration: install
+	$(BIN)/alembic revision --autogenerate -m "$(m)"
+
+# Served as a release is served: the database immutable (it downloads at /vn_dx_plans.db), the
+# release files under /downloads/, the site's templates, static files and plugins.
+serve: release
 	$(BIN)/datasette serve $(SERVE_FLAGS) --host $(HOST) --port $(PORT)
 
 serve-flags:
@@ -48,8 +74,18 @@ loadtest: build
 test: install
 	$(BIN)/python -m pytest
 
+# Longer fuzzing of the build (tests/test_fuzz.py): rounds of 300 examples for FUZZ_MINUTES.
+FUZZ_MINUTES ?= 10
+fuzz: install
+	@end=$$(( $$(date +%s) + 60 * $(FUZZ_MINUTES) )); round=0; \
+	while [ $$(date +%s) -lt $$end ]; do \
+		round=$$((round + 1)); echo "fuzz round $$round"; \
+		FUZZ_EXAMPLES=300 $(BIN)/python -m pytest -q -x tests/test_fuzz.py || exit 1; \
+	done
+
 docs: install
 	$(BIN)/python -m schema.docs
+	$(BIN)/python -m pipeline.citation
 
 clean:
-	rm -rf dist .pytest_cache
+	rm -rf dist .cache .pytest_cache

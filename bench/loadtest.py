@@ -23,6 +23,7 @@ import sqlite3
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import defaultdict
@@ -205,10 +206,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve_flags(db_path: Path) -> list[str]:
-    """The Datasette flags of `make serve` (the Makefile's SERVE_FLAGS), for another database file."""
-    flags = subprocess.run(["make", "-s", "--no-print-directory", "-C", str(ROOT), "serve-flags", f"DB={db_path}"],
-                           capture_output=True, text=True, check=True).stdout
+def serve_flags(db_path: Path, release: Path | None = None) -> list[str]:
+    """The Datasette flags of `make serve` (the Makefile's SERVE_FLAGS), for another database file.
+
+    `release` is the folder served under /downloads/ (dist/release, or an empty folder if there
+    is none: `make serve` builds it, the load test does not need it)."""
+    if release is None:
+        release = ROOT / "dist" / "release"
+        if not release.is_dir():
+            release = Path(tempfile.mkdtemp(prefix="loadtest-release-"))
+    flags = subprocess.run(["make", "-s", "--no-print-directory", "-C", str(ROOT), "serve-flags",
+                            f"DB={db_path}", f"RELEASE={release}"], capture_output=True, text=True, check=True).stdout
     return shlex.split(flags)
 
 

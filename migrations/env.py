@@ -1,8 +1,11 @@
 """Alembic environment: the models' metadata is the target; SQLite needs batch mode."""
+import subprocess
+import sys
 from logging.config import fileConfig
+from pathlib import Path
 
 from alembic import context
-from sqlalchemy import engine_from_config, pool
+from sqlalchemy import engine_from_config, make_url, pool
 
 from schema.models import Base
 
@@ -12,6 +15,26 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
     fileConfig(config.config_file_name)
 
 target_metadata = Base.metadata
+
+
+def prepare_scratch_database() -> None:
+    """On the command line, `alembic check` and `alembic revision --autogenerate` compare the models
+    with the database at sqlalchemy.url, which must be at head. That database is a scratch file in
+    dist/ (alembic.ini: scratch_database = true), so it is rebuilt from the migrations first, by a
+    separate `alembic upgrade head`: a fresh clone (no dist/, no database) can run both as they are.
+    build.py and the tests call Alembic from Python (no cmd_opts) with their own database."""
+    url = make_url(config.get_main_option("sqlalchemy.url"))
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return
+    path = Path(url.database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    options = config.cmd_opts
+    if options is None or config.get_main_option("scratch_database") != "true":
+        return
+    name = options.cmd[0].__name__
+    if name == "check" or (name == "revision" and getattr(options, "autogenerate", False)):
+        path.unlink(missing_ok=True)
+        subprocess.run([sys.executable, "-m", "alembic", "-c", config.config_file_name, "upgrade", "head"], check=True)
 
 
 def run_migrations_offline() -> None:
@@ -27,6 +50,7 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
+    prepare_scratch_database()
     connectable = engine_from_config(
         config.get_section(config.config_ini_section, {}),
         prefix="sqlalchemy.",

@@ -1,4 +1,5 @@
-"""Documentation generated from the models: Datasette metadata, data dictionary, data package.
+"""Documentation generated from the models: Datasette metadata and data dictionary (the release's
+datapackage.json takes its descriptions from here too: pipeline/datapackage.py).
 
     python -m schema.docs        # rewrite the generated parts of metadata.yml and docs/data-dictionary.md
 
@@ -7,7 +8,6 @@ the one place where fields are described; tests fail if the files drift.
 """
 from __future__ import annotations
 
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -19,7 +19,6 @@ from schema.yaml_schema import VOCABULARY_FILES
 ROOT = Path(__file__).resolve().parent.parent
 METADATA = ROOT / "metadata.yml"
 DICTIONARY = ROOT / "docs" / "data-dictionary.md"
-LICENSE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}
 
 
 def province_columns(data_dir: Path = ROOT / "data") -> list[str]:
@@ -94,54 +93,16 @@ def render_dictionary() -> str:
     return "\n".join(lines)
 
 
-# ---------------------------------------------------------------- data package
-
-_FIELD_TYPES = {"VARCHAR": "string", "TEXT": "string", "INTEGER": "integer", "FLOAT": "number", "REAL": "number",
-                "DATE": "date"}
-
-
-def datapackage(conn: sqlite3.Connection) -> dict:
-    """A Frictionless data package descriptor for every table and view (one CSV each)."""
-    docs = table_docs()
-    resources = []
-    for name, doc in docs.items():
-        info = conn.execute(f"PRAGMA table_info([{name}])").fetchall()
-        if not info:
-            continue
-        fields = []
-        for _, column, declared, *_ in info:
-            base = (declared or "").split("(")[0].upper()
-            fields.append({"name": column, "type": _FIELD_TYPES.get(base, "any"),
-                           "description": doc["columns"].get(column, "")})
-        schema = {"fields": fields}
-        table = models.Base.metadata.tables.get(name)
-        if table is not None:
-            schema["primaryKey"] = [c.name for c in table.primary_key.columns]
-            schema["foreignKeys"] = [
-                {"fields": [fk.parent.name],
-                 "reference": {"resource": "" if fk.column.table.name == name else fk.column.table.name,
-                               "fields": [fk.column.name]}}
-                for fk in sorted(table.foreign_keys, key=lambda f: f.parent.name)
-            ]
-        resources.append({"name": name, "path": f"{name}.csv", "format": "csv", "mediatype": "text/csv",
-                          "encoding": "utf-8", "description": doc["description"], "schema": schema})
-    return {
-        "name": "vn-dx-plans",
-        "title": "Vietnam's provincial digital-transformation plans",
-        "description": "Targets, reported figures, priority sectors and tasks of the digital-transformation "
-                       "(chuyển đổi số) plans of Quảng Bình, Hà Tĩnh, Quảng Ngãi, Quảng Ninh and Lai Châu, and of the "
-                       "national programme (749/QĐ-TTg), on one indicator catalogue; every row quotes its source verbatim.",
-        "licenses": [LICENSE],
-        "resources": resources,
-    }
-
-
 def main() -> int:
+    from pipeline.contract import SCHEMA_DIR, schema_files
+
     current = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
     METADATA.write_text(render_metadata(current), encoding="utf-8")
     DICTIONARY.parent.mkdir(exist_ok=True)
     DICTIONARY.write_text(render_dictionary(), encoding="utf-8")
-    print(f"wrote {METADATA.name} and {DICTIONARY.relative_to(ROOT)}")
+    for name, text in schema_files().items():  # the data files' contract (JSON Schema) for editors and the build
+        (SCHEMA_DIR / name).write_text(text, encoding="utf-8")
+    print(f"wrote {METADATA.name}, {DICTIONARY.relative_to(ROOT)} and schema/*.schema.json")
     return 0
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -31,32 +32,27 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-# Closed vocabularies, shared by the check constraints, the YAML validator and the docs.
-COMPARATORS = {
-    ">=": "at least (tối thiểu, ít nhất, trở lên)",
-    ">": "more than (trên)",
-    "=": "exactly, or within [value, value_max] for a range",
-    "~": "about (khoảng)",
-    "<=": "at most; used for ranks, e.g. 'top 30' is rank <= 30",
-}
-JURISDICTION_LEVELS = ("country", "province")
-SOURCE_KINDS = ("official_text", "news_report", "reference")
-DOCUMENT_TYPES = (
-    "nghị quyết",
-    "quyết định",
-    "kế hoạch",
-    "chỉ thị",
-    "đề án",
-    "chương trình hành động",
+# Closed vocabularies live in schema/vocab.py (no SQLAlchemy there, so the build can use them
+# without importing it); they are re-exported here for the models' check constraints.
+from schema.vocab import (  # noqa: E402
+    AUTHORITY,
+    COMPARATORS,
+    COMPLETENESS,
+    DIRECTIONS,
+    DOCUMENT_RELATIONS,
+    DOCUMENT_TYPES,
+    EVIDENCE,
+    FREQUENCIES,
+    INDICATOR_LEVELS,
+    INDICATOR_RELATIONS,
+    JURISDICTION_LEVELS,
+    PERCENT,
+    PILLAR_KINDS,
+    SECTOR_RELATIONS,
+    SOURCE_KINDS,
+    YEAR_MAX,
+    YEAR_MIN,
 )
-DOCUMENT_RELATIONS = ("implements", "part_of")
-PILLAR_KINDS = ("pillar", "foundation")
-DIRECTIONS = ("higher", "lower")
-FREQUENCIES = ("annual",)
-SECTOR_RELATIONS = ("includes", "related")
-INDICATOR_RELATIONS = ("differs_from", "related")
-YEAR_MIN, YEAR_MAX = 2000, 2050
-PERCENT = "%"
 
 
 def _in(column: str, values) -> str:
@@ -85,10 +81,18 @@ class Source(Base):
     publisher: Mapped[str | None] = mapped_column(Text, comment="Who published it, where the text says so; null when unknown.")
     author: Mapped[str | None] = mapped_column(Text, comment="Author or byline where stated; null when not stated.")
     published: Mapped[date | None] = mapped_column(Date, comment="Publication date where stated (ISO 8601); null when not stated.")
-    file_name: Mapped[str | None] = mapped_column(String, comment="File name of the text in the project's shared seeds folder, where we hold it.")
+    file_name: Mapped[str | None] = mapped_column(String, comment="Path of the text we hold, relative to data/sources/ in the repository (and sources/ in a release), e.g. 'seeds/004_d77e8e98e996866d.txt'.")
     sha256: Mapped[str | None] = mapped_column(String(64), comment="SHA-256 of the text file we hold, so a citation can be checked against the exact text.")
     citation: Mapped[str | None] = mapped_column(Text, comment="For reference sources: where the facts were checked (dataset, file, date).")
     note: Mapped[str | None] = mapped_column(Text, comment="What else a reader should know about this source.")
+    url: Mapped[str | None] = mapped_column(Text, comment="Where a reader can find the original, where known; null when not known.")
+
+
+class DatasetInfo(Base):
+    __tablename__ = "dataset_info"
+    __table_args__ = {"comment": "Facts about this release of the dataset: version, licence, how to cite (from data/dataset.yml)."}
+    key: Mapped[str] = mapped_column(String, primary_key=True, comment="What the fact is: name, title, version, license, license_url, code_license, homepage, citation, …")
+    value: Mapped[str | None] = mapped_column(Text, comment="The fact, as text.")
 
 
 class SourceCoverage(Base):
@@ -150,6 +154,7 @@ class Document(Base):
         CheckConstraint(_year_check("period_start"), name="period_start"),
         CheckConstraint(_year_check("period_end"), name="period_end"),
         CheckConstraint(_year_check("vision_year"), name="vision_year"),
+        CheckConstraint(_in("completeness", COMPLETENESS), name="completeness"),
         {"comment": "Each plan or legal document: the provincial plans, the national programme (749/QĐ-TTg) and what they cite."},
     )
     id: Mapped[str] = mapped_column(String, primary_key=True, comment="Stable identifier, e.g. 'lai-chau-09-nq-tu'.")
@@ -170,6 +175,9 @@ class Document(Base):
     quote: Mapped[str | None] = mapped_column(Text, comment="Verbatim passage of the source that states the document's number, date or issuer.")
     locator: Mapped[str | None] = mapped_column(String, comment="Where the quote is: section path or 'line N' of the source text.")
     note: Mapped[str | None] = mapped_column(Text, comment="What the sources leave unsaid, or other context.")
+    completeness: Mapped[str] = mapped_column(String, comment="How completely we hold it: full_text (its own full text), excerpts (passages quoted or restated in a report), reference_facts (only facts checked in reference summaries), cited (another text only cites it). Only a full text lets the dataset say the plan sets no target.")
+    reference_source_id: Mapped[str | None] = mapped_column(ForeignKey("sources.id"), comment="Reference source of facts added from outside the text we hold (e.g. the signer), where there are any; the note says which.")
+    citation: Mapped[str | None] = mapped_column(Text, comment="For facts from a reference source: the pages where they were checked.")
 
 
 class DocumentLink(Base):
@@ -181,11 +189,13 @@ class DocumentLink(Base):
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, comment="Row number.")
     document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True, comment="The document that refers to another.")
-    relation: Mapped[str] = mapped_column(String, comment="implements (carries out the target document) or part_of (is one element of it).")
+    relation: Mapped[str] = mapped_column(String, comment="implements (carries out the target document), part_of (is one element of it), approves (a decision approving it), based_on (cites it as a legal basis), or may_be_same_as (the facts fit both, but nothing says they are one document: kept apart, never merged).")
     target_document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True, comment="The document referred to.")
-    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), comment="Source text that states the link.")
-    quote: Mapped[str] = mapped_column(Text, comment="Verbatim passage that states the link.")
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), comment="Source that states the link.")
+    quote: Mapped[str | None] = mapped_column(Text, comment="Verbatim passage that states the link; null when a reference source states it (see citation) or for may_be_same_as.")
     locator: Mapped[str | None] = mapped_column(String, comment="Where the quote is: section path or 'line N' of the source text.")
+    citation: Mapped[str | None] = mapped_column(Text, comment="For a link from a reference source: the pages where it was checked.")
+    note: Mapped[str | None] = mapped_column(Text, comment="Why the link is recorded, and how sure it is.")
 
 
 class Pillar(Base):
@@ -206,6 +216,7 @@ class Indicator(Base):
     __tablename__ = "indicators"
     __table_args__ = (
         CheckConstraint(_in("direction", DIRECTIONS), name="direction"),
+        CheckConstraint("level IS NULL OR " + _in("level", INDICATOR_LEVELS), name="level"),
         {"comment": "The shared indicator catalogue: one indicator_id per measure, used by every jurisdiction and the national programme."},
     )
     id: Mapped[str] = mapped_column(String, primary_key=True, comment="Stable identifier, e.g. 'digital-economy-share-of-grdp'.")
@@ -218,6 +229,7 @@ class Indicator(Base):
     national_indicator_id: Mapped[str | None] = mapped_column(ForeignKey("indicators.id"), comment="The national programme's indicator this one answers to, where the national programme sets a target for it in our sources; itself when the measure is the same.")
     scopes: Mapped[str | None] = mapped_column(Text, comment="The scope values targets of this indicator use (e.g. 'cấp tỉnh; cấp huyện; cấp xã'), where the measure is split by scope.")
     note: Mapped[str | None] = mapped_column(Text, comment="How the plans word it differently, and what was merged or kept apart.")
+    level: Mapped[str | None] = mapped_column(String, comment="Which jurisdictions the measure applies to: province, country, or null for both. target_coverage pairs an indicator only with jurisdictions it applies to.")
 
 
 class IndicatorRelation(Base):
@@ -311,9 +323,9 @@ class _Figure:
     document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"), sort_order=2, index=True, comment="Document that sets or reports it; null when only a news report states it.")
     indicator_id: Mapped[str] = mapped_column(ForeignKey("indicators.id"), sort_order=3, index=True, comment="Indicator in the shared catalogue.")
     comparator: Mapped[str | None] = mapped_column(String, sort_order=6, comment="'>=' tối thiểu/ít nhất, '>' trên, '=' exact or range, '~' khoảng, '<=' at most (ranks); null when there is no number.")
-    value: Mapped[float | None] = mapped_column(Float, sort_order=7, comment="The number, in the indicator's unit; null for a commitment with no number (e.g. 'phổ cập 4G').")
-    value_max: Mapped[float | None] = mapped_column(Float, sort_order=8, comment="Upper end of a range such as 5–10%; null otherwise.")
-    denominator: Mapped[float | None] = mapped_column(Float, sort_order=9, comment="What the value is out of, where the text says so: 63 in 'rank 45/63', 1.573 in '32/1.573 enterprises'.")
+    value: Mapped[float | None] = mapped_column(Numeric(asdecimal=False), sort_order=7, comment="The number, in the indicator's unit; null for a commitment with no number (e.g. 'phổ cập 4G').")
+    value_max: Mapped[float | None] = mapped_column(Numeric(asdecimal=False), sort_order=8, comment="Upper end of a range such as 5–10%; null otherwise.")
+    denominator: Mapped[float | None] = mapped_column(Numeric(asdecimal=False), sort_order=9, comment="What the value is out of, where the text says so: 63 in 'rank 45/63', 1.573 in '32/1.573 enterprises'.")
     unit: Mapped[str] = mapped_column(String, sort_order=10, comment="Unit of value and value_max; always the indicator's unit.")
     scope: Mapped[str | None] = mapped_column(Text, sort_order=11, comment="What the figure covers, where the measure is split: an administrative level (cấp tỉnh/huyện/xã), a school level, the population counted.")
     statement_vi: Mapped[str] = mapped_column(Text, sort_order=12, comment="The commitment or figure in clean Vietnamese: OCR typos fixed, compound sentences split.")
@@ -321,12 +333,25 @@ class _Figure:
     quote: Mapped[str | None] = mapped_column(Text, sort_order=14, comment="Verbatim passage of the source, typos included; ' … ' marks skipped text. Null only for figures from reference sources.")
     locator: Mapped[str | None] = mapped_column(String, sort_order=15, comment="Where in the source: section path (e.g. 'II.2.2.1.a') or 'line N' of a news text.")
     note: Mapped[str | None] = mapped_column(Text, sort_order=17, comment="Caveats: ambiguity in the source, what was not inferred.")
+    citation: Mapped[str | None] = mapped_column(Text, sort_order=18, comment="For a figure from a reference source: the pages where it was checked (the source's citation says more).")
+    evidence: Mapped[str] = mapped_column(String, sort_order=19, comment="How the statement used is evidenced: quote (verbatim from a text we hold) or citation (a reference source's checked pages).")
+    authority: Mapped[str] = mapped_column(String, sort_order=20, comment="Kind of the source whose statement this row uses: official_text, reference (a summary of the official text or an outside dataset) or news_report. See claims for every source's statement.")
+    claim_count: Mapped[int] = mapped_column(Integer, sort_order=21, comment="How many sources state this figure (rows in claims); the discrepancies view shows where they disagree.")
+
+
+def _evidence_checks() -> tuple:
+    return (
+        CheckConstraint(_in("evidence", EVIDENCE), name="evidence"),
+        CheckConstraint(_in("authority", AUTHORITY), name="authority"),
+        CheckConstraint("claim_count >= 1", name="claim_count"),
+    )
 
 
 class Target(_Figure, Base):
     __tablename__ = "targets"
     __table_args__ = (
         *_value_checks(),
+        *_evidence_checks(),
         CheckConstraint(_year_check("target_year"), name="target_year"),
         CheckConstraint("frequency IS NULL OR " + _in("frequency", FREQUENCIES), name="frequency"),
         {"comment": "One row per commitment a plan makes: a compound sentence is several rows; a commitment with no number has value null."},
@@ -341,6 +366,7 @@ class Observation(_Figure, Base):
     __tablename__ = "observations"
     __table_args__ = (
         *_value_checks(),
+        *_evidence_checks(),
         CheckConstraint(_year_check("year"), name="year"),
         {"comment": "Figures a text reports as the situation (not commitments), and reference figures such as DTI ranks."},
     )
@@ -349,4 +375,38 @@ class Observation(_Figure, Base):
     year: Mapped[int | None] = mapped_column(Integer, sort_order=4, comment="Year the figure refers to, where stated; null when the text says only 'đến nay' (see the source's date).")
 
 
+class Claim(Base):
+    __tablename__ = "claims"
+    __table_args__ = (
+        *_value_checks(),
+        CheckConstraint("(target_id IS NULL) <> (observation_id IS NULL)", name="one_figure"),
+        CheckConstraint(_in("evidence", EVIDENCE), name="evidence"),
+        CheckConstraint("authority_rank >= 1", name="authority_rank"),
+        UniqueConstraint("target_id", "source_id"),
+        UniqueConstraint("observation_id", "source_id"),
+        {"comment": "Every source's statement of each target and observation: the same commitment may be stated by several sources, which may disagree. The row with authority_rank 1 is the one targets and observations use."},
+    )
+    id: Mapped[str] = mapped_column(String, primary_key=True, comment="The figure's id, '@', and the source id, e.g. 'viet-nam-749-qd-ttg/national-egov-rank/2025@seed-003'.")
+    target_id: Mapped[str | None] = mapped_column(ForeignKey("targets.id"), index=True, comment="The target this statement is about (or null for an observation).")
+    observation_id: Mapped[str | None] = mapped_column(ForeignKey("observations.id"), index=True, comment="The observation this statement is about (or null for a target).")
+    jurisdiction_id: Mapped[str] = mapped_column(ForeignKey("jurisdictions.id"), index=True, comment="Jurisdiction of the figure.")
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), index=True, comment="The source that makes this statement.")
+    evidence: Mapped[str] = mapped_column(String, comment="quote (verbatim from a text we hold) or citation (a reference source's checked pages).")
+    comparator: Mapped[str | None] = mapped_column(String, comment="The comparator as this source states it.")
+    value: Mapped[float | None] = mapped_column(Numeric(asdecimal=False), comment="The value as this source states it.")
+    value_max: Mapped[float | None] = mapped_column(Numeric(asdecimal=False), comment="Upper end of a range, as this source states it.")
+    denominator: Mapped[float | None] = mapped_column(Numeric(asdecimal=False), comment="What the value is out of, as this source states it.")
+    unit: Mapped[str] = mapped_column(String, comment="The indicator's unit.")
+    statement_vi: Mapped[str] = mapped_column(Text, comment="What this source says, in clean Vietnamese.")
+    statement_en: Mapped[str] = mapped_column(Text, comment="English translation of statement_vi.")
+    quote: Mapped[str | None] = mapped_column(Text, comment="Verbatim passage of the source; null for a reference source.")
+    locator: Mapped[str | None] = mapped_column(String, comment="Where in the source: section path or 'line N' (for a reference source, the line of its file in data/sources/reference/).")
+    citation: Mapped[str | None] = mapped_column(Text, comment="For a reference source: the pages where the fact was checked.")
+    note: Mapped[str | None] = mapped_column(Text, comment="Caveats about this statement (e.g. 'single source').")
+    authority_rank: Mapped[int] = mapped_column(Integer, comment="1 for the statement the dataset uses (official text, then reference, then news report; then the latest published), 2, 3, … for the others.")
+
+
 Index("ix_targets_indicator_year", Target.indicator_id, Target.target_year)
+# The comparison, coverage and outcome views look figures up by jurisdiction, indicator, year and scope.
+Index("ix_targets_jurisdiction_indicator", Target.jurisdiction_id, Target.indicator_id, Target.target_year, Target.scope)
+Index("ix_observations_jurisdiction_indicator", Observation.jurisdiction_id, Observation.indicator_id, Observation.scope, Observation.year)

@@ -9,6 +9,11 @@ import sqlite3
 
 NATIONAL = "viet-nam"
 
+
+def _whole(expr: str) -> str:
+    """A computed number as people write it: 8, not 8.0 (round() always gives a REAL)."""
+    return f"CASE WHEN round({expr}, 6) = CAST(round({expr}, 6) AS INTEGER) THEN CAST(round({expr}, 6) AS INTEGER) ELSE round({expr}, 6) END"
+
 # Tables with full-text search: the columns indexed (a folded copy of the
 # Vietnamese columns is added so that searches without diacritics work).
 SEARCH_COLUMNS = {
@@ -17,11 +22,15 @@ SEARCH_COLUMNS = {
     "tasks": ["title_vi", "title_en", "quote"],
 }
 
+# The national target set beside a provincial one: same indicator (or the national indicator it answers to),
+# same year, and the same scope; failing that, the national target for the whole measure (no scope).
+# targets rows already hold each commitment's authoritative statement (see build.settle_claims).
 TARGET_COMPARISON = f"""
 CREATE VIEW target_comparison AS
 SELECT
   t.indicator_id,
   i.name_en AS indicator_name,
+  i.name_vi AS indicator_name_vi,
   i.pillar_id,
   t.jurisdiction_id,
   j.name_vi AS jurisdiction_name,
@@ -33,49 +42,170 @@ SELECT
   t.unit,
   n.comparator AS national_comparator,
   n.value AS national_value,
+  n.value_max AS national_value_max,
+  n.scope AS national_scope,
   CASE WHEN t.value_max IS NULL AND n.value_max IS NULL
-       THEN round(t.value - n.value, 6) END AS difference,
+       THEN {_whole("t.value - n.value")} END AS difference,
   CASE
-    WHEN t.value IS NULL OR n.value IS NULL OR t.value_max IS NOT NULL OR n.value_max IS NOT NULL THEN NULL
+    WHEN n.id IS NULL THEN NULL
+    WHEN t.value IS NULL OR n.value IS NULL THEN 'no number to compare'
+    WHEN t.value_max IS NOT NULL OR n.value_max IS NOT NULL THEN 'range: compare by hand'
     WHEN t.value = n.value THEN 'same as national'
     WHEN (t.value > n.value) = (i.direction = 'higher') THEN 'more ambitious than national'
     ELSE 'less ambitious than national'
   END AS versus_national,
+  t.source_id,
+  t.authority,
+  t.evidence,
+  n.source_id AS national_source_id,
+  n.authority AS national_authority,
+  n.evidence AS national_evidence,
+  t.note,
+  n.note AS national_note,
   t.id AS target_id,
   n.id AS national_target_id
 FROM targets t
 JOIN indicators i ON i.id = t.indicator_id
 JOIN jurisdictions j ON j.id = t.jurisdiction_id
 LEFT JOIN targets n
-  ON n.jurisdiction_id = '{NATIONAL}'
- AND n.indicator_id = t.indicator_id
- AND n.target_year IS t.target_year
- AND n.scope IS t.scope
+  ON n.id = coalesce(
+    (SELECT x.id FROM targets x
+      WHERE x.jurisdiction_id = '{NATIONAL}' AND x.indicator_id = coalesce(i.national_indicator_id, t.indicator_id)
+        AND x.target_year = t.target_year AND x.scope = t.scope),
+    (SELECT x.id FROM targets x
+      WHERE x.jurisdiction_id = '{NATIONAL}' AND x.indicator_id = coalesce(i.national_indicator_id, t.indicator_id)
+        AND x.target_year = t.target_year AND x.scope IS NULL))
 WHERE t.jurisdiction_id <> '{NATIONAL}'
 """
 
+# Per jurisdiction and indicator: a target is recorded; or the plan sets none (only where we hold a plan's full
+# text); or the sources we hold do not say. Indicators pair only with the level of jurisdiction they apply to.
 TARGET_COVERAGE = """
 CREATE VIEW target_coverage AS
+WITH counts AS (
+  SELECT jurisdiction_id, indicator_id, count(*) AS target_count,
+         sum(value IS NULL) AS targets_without_number,
+         replace(group_concat(DISTINCT coalesce(CAST(target_year AS TEXT), 'no year')), ',', ', ') AS years
+  FROM targets GROUP BY jurisdiction_id, indicator_id
+),
+observed AS (
+  SELECT jurisdiction_id, indicator_id,
+         replace(group_concat(DISTINCT coalesce(CAST(year AS TEXT), 'undated')), ',', ', ') AS years
+  FROM observations GROUP BY jurisdiction_id, indicator_id
+),
+complete AS (
+  SELECT jurisdiction_id, group_concat(label, '; ') AS labels
+  FROM documents WHERE completeness = 'full_text' GROUP BY jurisdiction_id
+)
 SELECT
   j.id AS jurisdiction_id,
   j.name_vi AS jurisdiction_name,
   i.id AS indicator_id,
   i.name_en AS indicator_name,
   i.pillar_id,
-  (SELECT count(*) FROM targets t WHERE t.jurisdiction_id = j.id AND t.indicator_id = i.id) AS target_count,
-  CASE WHEN EXISTS (SELECT 1 FROM targets t WHERE t.jurisdiction_id = j.id AND t.indicator_id = i.id)
-       THEN 'yes' ELSE 'no' END AS has_target,
-  (SELECT group_concat(y, ', ') FROM (
-     SELECT DISTINCT coalesce(CAST(t.target_year AS TEXT), 'no year') AS y FROM targets t
-     WHERE t.jurisdiction_id = j.id AND t.indicator_id = i.id ORDER BY y)) AS target_years,
-  (SELECT count(*) FROM targets t WHERE t.jurisdiction_id = j.id AND t.indicator_id = i.id AND t.value IS NULL)
-    AS targets_without_number,
-  (SELECT group_concat(y, ', ') FROM (
-     SELECT DISTINCT coalesce(CAST(o.year AS TEXT), 'undated') AS y FROM observations o
-     WHERE o.jurisdiction_id = j.id AND o.indicator_id = i.id ORDER BY y)) AS observation_years
+  coalesce(c.target_count, 0) AS target_count,
+  CASE WHEN c.target_count IS NOT NULL THEN 'yes'
+       WHEN f.labels IS NOT NULL THEN 'no'
+       ELSE 'not stated' END AS has_target,
+  CASE WHEN c.target_count IS NOT NULL THEN 'target recorded'
+       WHEN f.labels IS NOT NULL THEN 'the plan sets no target: none in ' || f.labels || ', whose full text we hold'
+       ELSE 'not stated in the sources we hold (we hold no plan of this jurisdiction in full)' END AS coverage,
+  f.labels AS full_text_documents,
+  c.years AS target_years,
+  coalesce(c.targets_without_number, 0) AS targets_without_number,
+  o.years AS observation_years
 FROM jurisdictions j
 CROSS JOIN indicators i
+LEFT JOIN counts c ON c.jurisdiction_id = j.id AND c.indicator_id = i.id
+LEFT JOIN observed o ON o.jurisdiction_id = j.id AND o.indicator_id = i.id
+LEFT JOIN complete f ON f.jurisdiction_id = j.id
 WHERE i.id IN (SELECT indicator_id FROM targets)
+  AND (i.level IS NULL OR i.level = j.level)
+"""
+
+# The same figure stated differently by two sources: the statement used beside each other one.
+DISCREPANCIES = " UNION ALL ".join(f"""
+SELECT
+  '{kind}' AS kind,
+  f.id AS figure_id,
+  f.jurisdiction_id,
+  f.document_id,
+  f.indicator_id,
+  f.{year} AS year,
+  f.scope,
+  a.source_id AS used_source_id,
+  sa.kind AS used_source_kind,
+  a.comparator AS used_comparator,
+  a.value AS used_value,
+  a.value_max AS used_value_max,
+  a.statement_en AS used_statement_en,
+  coalesce(a.quote, a.citation) AS used_evidence,
+  a.locator AS used_locator,
+  b.source_id AS other_source_id,
+  sb.kind AS other_source_kind,
+  b.comparator AS other_comparator,
+  b.value AS other_value,
+  b.value_max AS other_value_max,
+  b.statement_en AS other_statement_en,
+  coalesce(b.quote, b.citation) AS other_evidence,
+  b.locator AS other_locator,
+  b.note AS other_note,
+  a.id AS used_claim_id,
+  b.id AS other_claim_id
+FROM {table} f
+JOIN claims a ON a.{key} = f.id AND a.authority_rank = 1
+JOIN claims b ON b.{key} = f.id AND b.authority_rank > 1
+JOIN sources sa ON sa.id = a.source_id
+JOIN sources sb ON sb.id = b.source_id
+WHERE f.claim_count > 1
+  AND (a.comparator IS NOT b.comparator OR a.value IS NOT b.value OR a.value_max IS NOT b.value_max
+       OR a.denominator IS NOT b.denominator)""" for kind, table, key, year in (
+    ("target", "targets", "target_id", "target_year"), ("observation", "observations", "observation_id", "year")))
+DISCREPANCIES = "CREATE VIEW discrepancies AS" + DISCREPANCIES + "\n"
+
+# Each target beside every outcome measured on the same indicator for the same jurisdiction and scope.
+# gap_to_target: how far the outcome is from the target, in the indicator's unit, positive when short of it.
+TARGET_OUTCOMES = f"""
+CREATE VIEW target_outcomes AS
+SELECT
+  t.jurisdiction_id,
+  j.name_vi AS jurisdiction_name,
+  t.indicator_id,
+  i.name_en AS indicator_name,
+  i.direction,
+  t.scope,
+  t.target_year,
+  t.comparator AS target_comparator,
+  t.value AS target_value,
+  t.value_max AS target_value_max,
+  t.denominator AS target_denominator,
+  t.unit,
+  o.year AS outcome_year,
+  o.value AS outcome_value,
+  o.denominator AS outcome_denominator,
+  o.source_id AS outcome_source_id,
+  o.authority AS outcome_authority,
+  CASE WHEN t.value IS NULL OR o.value IS NULL OR t.value_max IS NOT NULL
+         OR (t.denominator IS NOT NULL AND o.denominator IS NOT NULL AND t.denominator <> o.denominator) THEN NULL
+       WHEN i.direction = 'higher' THEN {_whole("t.value - o.value")}
+       ELSE {_whole("o.value - t.value")} END AS gap_to_target,
+  CASE WHEN t.value IS NULL OR o.value IS NULL THEN 'no number to compare'
+       WHEN t.denominator IS NOT NULL AND o.denominator IS NOT NULL AND t.denominator <> o.denominator
+         THEN 'not comparable: ranked out of ' || o.denominator || ', target out of ' || t.denominator
+       WHEN t.value_max IS NOT NULL
+         THEN CASE WHEN o.value BETWEEN t.value AND t.value_max THEN 'within the target range' ELSE 'outside the target range' END
+       WHEN (i.direction = 'higher' AND (o.value > t.value OR (o.value = t.value AND t.comparator <> '>')))
+         OR (i.direction = 'lower' AND (o.value < t.value OR (o.value = t.value AND t.comparator <> '<')))
+         THEN 'met'
+       ELSE 'short of target' END AS status,
+  CASE WHEN o.year IS NULL THEN NULL WHEN o.year <= t.target_year OR t.target_year IS NULL THEN 'before or in the target year'
+       ELSE 'after the target year' END AS timing,
+  t.id AS target_id,
+  o.id AS observation_id
+FROM targets t
+JOIN observations o ON o.jurisdiction_id = t.jurisdiction_id AND o.indicator_id = t.indicator_id AND o.scope IS t.scope
+JOIN indicators i ON i.id = t.indicator_id
+JOIN jurisdictions j ON j.id = t.jurisdiction_id
 """
 
 PRIORITY_SECTORS_EXPANDED = """
@@ -112,15 +242,17 @@ FROM sectors s
 
 def view_statements(conn: sqlite3.Connection) -> list[str]:
     provinces = [r[0] for r in conn.execute("SELECT id FROM jurisdictions WHERE level = 'province' ORDER BY id")]
-    return [TARGET_COMPARISON, TARGET_COVERAGE, PRIORITY_SECTORS_EXPANDED, priority_sector_matrix(provinces)]
+    return [TARGET_COMPARISON, TARGET_COVERAGE, DISCREPANCIES, TARGET_OUTCOMES, PRIORITY_SECTORS_EXPANDED,
+            priority_sector_matrix(provinces)]
 
 
 VIEW_DOCS = {
     "target_comparison": {
-        "description": "Each provincial target beside the national programme's target for the same indicator, year and scope, with the difference.",
+        "description": "Each provincial target beside the national programme's target for the same indicator and year, with the difference. Both sides are the authoritative statement of their commitment (official text, then a reference summary of it, then a news report; see claims), and the view says which source each uses. The national target of the same scope is used, or failing that the national target for the whole measure (national_scope null).",
         "columns": {
             "indicator_id": "Indicator in the shared catalogue.",
             "indicator_name": "Indicator name in English.",
+            "indicator_name_vi": "Indicator name in Vietnamese.",
             "pillar_id": "Pillar or foundation of the indicator.",
             "jurisdiction_id": "The province.",
             "jurisdiction_name": "The province's Vietnamese name.",
@@ -130,16 +262,26 @@ VIEW_DOCS = {
             "value": "Provincial target value.",
             "value_max": "Upper end of the provincial range, if any.",
             "unit": "Unit of both values.",
-            "national_comparator": "Comparator of the national target, if the national programme sets one for this indicator, year and scope.",
+            "national_comparator": "Comparator of the national target, if the national programme sets one for this indicator and year.",
             "national_value": "National target value.",
+            "national_value_max": "Upper end of the national range, if any.",
+            "national_scope": "Scope of the national target used: the provincial target's own scope, or null when the national target covers the whole measure.",
             "difference": "Provincial value minus national value, where both are single numbers.",
-            "versus_national": "Whether the provincial target is more or less ambitious than the national one, given the indicator's direction.",
+            "versus_national": "Whether the provincial target is more or less ambitious than the national one, given the indicator's direction; 'no number to compare' when either has no number.",
+            "source_id": "Source of the provincial statement used.",
+            "authority": "Kind of that source: official_text, reference or news_report.",
+            "evidence": "How the provincial statement is evidenced: quote or citation.",
+            "national_source_id": "Source of the national statement used (a reference summary of 749/QĐ-TTg over 003's restatement).",
+            "national_authority": "Kind of that source.",
+            "national_evidence": "How the national statement is evidenced: quote or citation.",
+            "note": "Caveats on the provincial target, e.g. a denominator the text does not give; read before comparing.",
+            "national_note": "Caveats on the national target.",
             "target_id": "The provincial target row.",
             "national_target_id": "The national target row.",
         },
     },
     "target_coverage": {
-        "description": "For every jurisdiction and every indicator some plan targets: whether this jurisdiction's plan sets a target, for which years, and what situation figures exist. A row with has_target = 'no' records that the plan sets no target.",
+        "description": "For every jurisdiction and every indicator some plan targets (that applies to the jurisdiction's level): whether a target is recorded ('yes'), whether the plan sets none ('no': only where we hold a plan's full text, today Lai Châu's 09-NQ/TU), or whether the sources we hold do not say ('not stated': a report's silence is not a plan's).",
         "columns": {
             "jurisdiction_id": "The jurisdiction.",
             "jurisdiction_name": "Its Vietnamese name.",
@@ -147,10 +289,70 @@ VIEW_DOCS = {
             "indicator_name": "Indicator name in English.",
             "pillar_id": "Pillar or foundation of the indicator.",
             "target_count": "Number of target rows (years and scopes) this jurisdiction has for the indicator.",
-            "has_target": "yes if the jurisdiction's plans set any target for the indicator, no if they set none (a fact, not a gap).",
+            "has_target": "yes (a target is recorded), no (the plan sets none: we hold its full text) or not stated (the sources we hold do not say).",
+            "coverage": "The same in words, naming the full-text documents behind a 'no'.",
+            "full_text_documents": "The jurisdiction's documents whose full text we hold, if any.",
             "target_years": "Target years, comma-separated ('no year' for a target without one).",
             "targets_without_number": "How many of the targets are commitments with no number.",
-            "observation_years": "Years of the situation figures reported for the indicator ('undated' when the text gives none).",
+            "observation_years": "Years of the situation figures and outcomes recorded for the indicator ('undated' when the text gives none).",
+        },
+    },
+    "discrepancies": {
+        "description": "Figures that two sources state differently: the same jurisdiction, document, indicator, year and scope with a different value, range, denominator or comparator. The statement the dataset uses (authority_rank 1) beside each other source's, both with their evidence. E.g. 003 restates the national e-government aim for 2025 as top 50, where 749/QĐ-TTg sets top 70; a later statistics release revises an earlier figure.",
+        "columns": {
+            "kind": "target or observation.",
+            "figure_id": "The target or observation row.",
+            "jurisdiction_id": "Jurisdiction of the figure.",
+            "document_id": "Document of the figure, if any.",
+            "indicator_id": "Indicator in the shared catalogue.",
+            "year": "Target year or observation year.",
+            "scope": "Scope of the figure.",
+            "used_source_id": "Source of the statement the dataset uses.",
+            "used_source_kind": "Its kind: official_text, reference or news_report.",
+            "used_comparator": "Comparator it states.",
+            "used_value": "Value it states.",
+            "used_value_max": "Upper end of a range it states.",
+            "used_statement_en": "Its statement in English.",
+            "used_evidence": "Its verbatim quote, or for a reference source the pages where it was checked.",
+            "used_locator": "Where in that source.",
+            "other_source_id": "The other source.",
+            "other_source_kind": "Its kind.",
+            "other_comparator": "Comparator the other source states.",
+            "other_value": "Value the other source states.",
+            "other_value_max": "Upper end of a range the other source states.",
+            "other_statement_en": "The other statement in English.",
+            "other_evidence": "The other source's verbatim quote, or the pages where it was checked.",
+            "other_locator": "Where in the other source.",
+            "other_note": "Note on the other statement.",
+            "used_claim_id": "The claims row used.",
+            "other_claim_id": "The other claims row.",
+        },
+    },
+    "target_outcomes": {
+        "description": "Each target beside the outcomes measured on the same indicator for the same jurisdiction and scope (DTI ranks, the digital-economy share, the e-government rank; and situation figures the plans report), with the gap in the direction the indicator counts as better. Ranks out of different totals (63 provinces before 2025, 34 after) are not compared.",
+        "columns": {
+            "jurisdiction_id": "The jurisdiction.",
+            "jurisdiction_name": "Its Vietnamese name.",
+            "indicator_id": "Indicator in the shared catalogue.",
+            "indicator_name": "Indicator name in English.",
+            "direction": "higher or lower: which way the indicator counts as better.",
+            "scope": "Scope of the target and outcome.",
+            "target_year": "Year of the target.",
+            "target_comparator": "Comparator of the target.",
+            "target_value": "Target value.",
+            "target_value_max": "Upper end of a target range.",
+            "target_denominator": "What the target is out of (e.g. 63 provinces).",
+            "unit": "Unit of both values.",
+            "outcome_year": "Year the outcome refers to.",
+            "outcome_value": "The measured value.",
+            "outcome_denominator": "What the outcome is out of (e.g. 63 or 34 provinces, 193 countries).",
+            "outcome_source_id": "Source of the outcome.",
+            "outcome_authority": "Kind of that source.",
+            "gap_to_target": "How far the outcome is from the target, in the indicator's unit: positive when short of it, zero or negative when it meets or passes it (ranks: places to climb). Null when not comparable.",
+            "status": "met, short of target, within/outside the target range, not comparable (different totals), or no number to compare.",
+            "timing": "Whether the outcome year is before or in the target year, or after it.",
+            "target_id": "The target row.",
+            "observation_id": "The observation row.",
         },
     },
     "priority_sectors_expanded": {

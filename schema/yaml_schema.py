@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from schema import models
+from schema import vocab as models  # the vocabularies only: no SQLAlchemy at build time
 
 
 @dataclass(frozen=True)
@@ -18,10 +18,21 @@ class Field:
     choices: tuple | None = None
     ref: str | None = None  # kind of id the value must name: source, document, indicator, ...
     record: str | None = None  # for list: the record spec of the items
+    # JSON Schema constraints (pipeline/contract.py); a number without bounds gets NUMBER_BOUND.
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_minimum: float | None = None
+    format: str | None = None  # "date" is implied by type date
+    pattern: str | None = None  # on top of the text rules every free-text field has
 
 
-def F(type_="str", required=False, choices=None, ref=None, record=None):
-    return Field(type_, required, tuple(choices) if choices else None, ref, record)
+def F(type_="str", required=False, choices=None, ref=None, record=None, **constraints):
+    return Field(type_, required, tuple(choices) if choices else None, ref, record, **constraints)
+
+
+YEAR = {"minimum": models.YEAR_MIN, "maximum": models.YEAR_MAX}  # the SQL year checks
+YEAR_DATE = r"^(20[0-4][0-9]|2050)-"  # a date whose year the SQL checks bound to YEAR_MIN..YEAR_MAX
+NUMBER_BOUND = 1e15  # any figure: finite, |x| <= 10^15 (exact in a double, far above any real count)
 
 
 RECORDS: dict[str, dict[str, Field]] = {
@@ -36,8 +47,22 @@ RECORDS: dict[str, dict[str, Field]] = {
         "file_name": F(),
         "sha256": F(),
         "citation": F(),
+        "url": F(),
         "covers": F("str_list", required=True, ref="jurisdiction"),
         "note": F(),
+    },
+    "dataset": {
+        "name": F(required=True),
+        "title": F(required=True),
+        "title_vi": F(required=True),
+        "version": F(required=True),
+        "license": F(required=True),
+        "license_url": F(required=True),
+        "code_license": F(required=True),
+        "description": F(required=True),
+        "homepage": F(),
+        "contributors": F("str_list", required=True),
+        "citation": F(required=True),
     },
     "pillar": {
         "id": F(required=True),
@@ -67,6 +92,7 @@ RECORDS: dict[str, dict[str, Field]] = {
         "direction": F(required=True, choices=models.DIRECTIONS),
         "definition": F(required=True),
         "national": F(ref="indicator"),
+        "level": F(choices=models.INDICATOR_LEVELS),
         "scopes": F("str_list"),
         "note": F(),
         "relations": F("list", record="indicator_relation"),
@@ -85,8 +111,8 @@ RECORDS: dict[str, dict[str, Field]] = {
         "region_vi": F(),
         "region_en": F(),
         "capital_vi": F(),
-        "capital_lat": F("number"),
-        "capital_lon": F("number"),
+        "capital_lat": F("number", minimum=8, maximum=24),
+        "capital_lon": F("number", minimum=102, maximum=110),
         "reference_source": F(ref="source"),
     },
     "reorganisation": {
@@ -97,7 +123,7 @@ RECORDS: dict[str, dict[str, Field]] = {
         "administrative_centre_vi": F(),
         "legal_basis": F(required=True),
         "decided_date": F("date"),
-        "effective_date": F("date"),
+        "effective_date": F("date", pattern=YEAR_DATE),
         "note": F(),
         "source": F(required=True, ref="source"),
     },
@@ -111,13 +137,16 @@ RECORDS: dict[str, dict[str, Field]] = {
         "issuing_body_vi": F(),
         "issuing_body_en": F(),
         "issue_date": F("date"),
-        "period_start": F("int"),
-        "period_end": F("int"),
-        "vision_year": F("int"),
+        "period_start": F("int", **YEAR),
+        "period_end": F("int", **YEAR),
+        "vision_year": F("int", **YEAR),
         "signer": F(),
+        "completeness": F(required=True, choices=tuple(models.COMPLETENESS)),
         "source": F(required=True, ref="source"),
         "locator": F(),
         "quote": F(),
+        "reference_source": F(ref="source"),
+        "citation": F(),
         "note": F(),
         "links": F("list", record="document_link"),
     },
@@ -125,8 +154,10 @@ RECORDS: dict[str, dict[str, Field]] = {
         "relation": F(required=True, choices=models.DOCUMENT_RELATIONS),
         "document": F(required=True, ref="document"),
         "source": F(required=True, ref="source"),
-        "quote": F(required=True),
+        "quote": F(),
         "locator": F(),
+        "citation": F(),
+        "note": F(),
     },
     "priority_sector": {
         "document": F(ref="document"),
@@ -141,17 +172,18 @@ RECORDS: dict[str, dict[str, Field]] = {
         "source": F(ref="source"),
         "indicator": F(required=True, ref="indicator"),
         "scope": F(),
-        "target_year": F("int"),
+        "target_year": F("int", **YEAR),
         "frequency": F(choices=models.FREQUENCIES),
         "comparator": F(choices=tuple(models.COMPARATORS)),
-        "value": F("number"),
-        "value_max": F("number"),
-        "denominator": F("number"),
+        "value": F("number", minimum=0),
+        "value_max": F("number", minimum=0),
+        "denominator": F("number", exclusive_minimum=0),
         "unit": F(),
         "statement_vi": F(required=True),
         "statement_en": F(required=True),
         "quote": F(),
         "locator": F(),
+        "citation": F(),
         "note": F(),
     },
     "task": {
@@ -174,6 +206,7 @@ RECORDS["observation"] = {
 
 # Top-level keys of each kind of data file, and the record each list holds.
 VOCABULARY_FILES: dict[str, dict[str, str]] = {
+    "dataset.yml": {"dataset": "dataset"},  # a single mapping
     "sources.yml": {"sources": "source"},
     "pillars.yml": {"pillars": "pillar"},
     "sectors.yml": {"sectors": "sector", "relations": "sector_relation"},
@@ -188,5 +221,5 @@ JURISDICTION_FILE: dict[str, str] = {
     "observations": "observation",
     "tasks": "task",
 }
-SINGLE_RECORD_KEYS = {"jurisdiction", "reorganisation"}
+SINGLE_RECORD_KEYS = {"jurisdiction", "reorganisation", "dataset"}
 REQUIRED_JURISDICTION_KEYS = {"jurisdiction"}

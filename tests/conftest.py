@@ -39,3 +39,24 @@ def one(db, sql, *params):
     row = db.execute(sql, params).fetchone()
     assert row is not None, f"no row for {sql} {params}"
     return row
+
+
+@pytest.fixture(scope="session")
+def fake_release(tmp_path_factory) -> Path:
+    """A small release folder as `make release` writes it: a few files and manifest.json describing them."""
+    import hashlib
+    import json
+    folder = tmp_path_factory.mktemp("release")
+    files = {"vn-dx-plans-2026.1.zip": b"PK\x05\x06" + b"\0" * 18,
+             "vn-dx-plans-2026.1/SHA256SUMS": b"",
+             "vn-dx-plans-2026.1/csv/targets.csv": "id,value\nlai-chau-09-nq-tu/x/2030,20\n".encode()}
+    entries = []
+    for path, content in files.items():
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_bytes(content)
+        entries.append({"path": path, "bytes": len(content), "sha256": hashlib.sha256(content).hexdigest(),
+                        "description": f"test file {path}"})
+    manifest = {"name": "vn-dx-plans", "version": "2026.1", "license": "CC-BY-4.0",
+                "citation": "vn-dx-plans contributors (2026). vn-dx-plans 2026.1 [Data set].", "files": entries}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return folder

@@ -53,13 +53,12 @@ def write(folder: Path, name: str, text: str):
 
 @pytest.fixture
 def tiny(tmp_path):
-    """A minimal data folder and shared folder: one source text, one indicator, one province."""
-    shared = tmp_path / "shared"
-    (shared / "seeds").mkdir(parents=True)
-    (shared / "seeds" / "001.txt").write_text(SOURCE_TEXT, encoding="utf-8")
-    digest = hashlib.sha256(SOURCE_TEXT.encode()).hexdigest()
+    """A minimal data folder with its source text: one source, one indicator, one province."""
     data = tmp_path / "data"
-    data.mkdir()
+    (data / "sources" / "seeds").mkdir(parents=True)
+    (data / "sources" / "seeds" / "001.txt").write_text(SOURCE_TEXT, encoding="utf-8")
+    digest = hashlib.sha256(SOURCE_TEXT.encode()).hexdigest()
+    shutil.copy(ROOT / "data" / "dataset.yml", data / "dataset.yml")
     write(data, "sources.yml", f"""
         sources:
         - id: seed-001
@@ -99,6 +98,7 @@ def tiny(tmp_path):
           title_vi: Kế hoạch
           title_en: Plan
           label: A plan
+          completeness: excerpts
           source: seed-001
         targets:
         - document: tinh-a-kh
@@ -111,13 +111,13 @@ def tiny(tmp_path):
           quote: "đến năm 2025 kinh tế số chiếm 6,5% GRDP"
           locator: line 1
         """)
-    return data, shared
+    return data, data / "sources"
 
 
 def test_tiny_dataset_loads_exact_rows(tiny, tmp_path):
-    data, shared = tiny
+    data, sources = tiny
     output = tmp_path / "out.db"
-    result = run_build("--data", data, "--shared", shared, "--output", output)
+    result = run_build("--data", data, "--output", output)
     assert result.returncode == 0, result.stderr
     conn = sqlite3.connect(output)
     conn.row_factory = sqlite3.Row
@@ -129,7 +129,11 @@ def test_tiny_dataset_loads_exact_rows(tiny, tmp_path):
         "statement_vi": "Đến năm 2025, kinh tế số chiếm 6,5% GRDP.",
         "statement_en": "By 2025, the digital economy is 6.5% of GRDP.",
         "quote": "đến năm 2025 kinh tế số chiếm 6,5% GRDP", "locator": "line 1", "source_id": "seed-001", "note": None,
+        "citation": None, "evidence": "quote", "authority": "news_report", "claim_count": 1,
     }]
+    [claim] = [dict(r) for r in conn.execute("SELECT * FROM claims")]
+    assert (claim["id"], claim["target_id"], claim["observation_id"], claim["authority_rank"], claim["value"]) == \
+        ("tinh-a-kh/de-share/2025@seed-001", "tinh-a-kh/de-share/2025", None, 1, 6.5)
     assert [tuple(r) for r in conn.execute("SELECT source_id, jurisdiction_id FROM source_coverage")] == [("seed-001", "tinh-a")]
     # search without diacritics finds the Vietnamese statement
     assert conn.execute("SELECT count(*) FROM targets_fts WHERE targets_fts MATCH 'kinh te so'").fetchone()[0] == 1
@@ -150,10 +154,10 @@ def line_of(path: Path, needle: str) -> int:
 
 
 def test_every_problem_is_reported_at_once_with_file_and_line(tiny, tmp_path):
-    data, shared = tiny
+    data, sources = tiny
     broken_target(tiny, {'comparator: "="': 'comparator: "≈"', "value: 6.5": "value: 7.5",
                          "indicator: de-share": "indicator: no-such-indicator"})
-    result = run_build("--data", data, "--shared", shared, "--output", tmp_path / "out.db")
+    result = run_build("--data", data, "--output", tmp_path / "out.db")
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     path = data / "tinh-a.yml"
@@ -171,7 +175,7 @@ def test_every_problem_is_reported_at_once_with_file_and_line(tiny, tmp_path):
     ({'quote: "đến năm 2025': 'quote: "đến năm 2026'}, "quote: not found verbatim in seed-001"),
     ({"target_year: 2025": "target_year: 1999"}, "target_year: 1999 is outside 2000–2050"),
     ({"value: 6.5": "value: 6.5\n  value_max: 5"}, "value_max: must be greater than value"),
-    ({'comparator: "="': "comparator: ="}, "yaml: cannot read '='; put it in quotes"),
+    ({'comparator: "="': "comparator: ="}, "comparator: cannot read '='; put it in quotes"),
     ({"  locator: line 1": "  locator: line 1\n  colour: red"}, "colour: unknown field for a target"),
     ({"- document: tinh-a-kh": "- document: &doc tinh-a-kh"}, "yaml: anchor &doc is not allowed"),
     ({"target_year: 2025": "target_year: [2025"}, "yaml:"),
@@ -179,9 +183,9 @@ def test_every_problem_is_reported_at_once_with_file_and_line(tiny, tmp_path):
     ({"level: province": "level: district"}, "level: 'district' is not one of: country, province"),
 ])
 def test_validation_messages(tiny, tmp_path, replacement, expected):
-    data, shared = tiny
+    data, sources = tiny
     broken_target(tiny, replacement)
-    result = run_build("--data", data, "--shared", shared, "--check")
+    result = run_build("--data", data, "--check")
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert expected in result.stderr, result.stderr
@@ -189,38 +193,38 @@ def test_validation_messages(tiny, tmp_path, replacement, expected):
 
 
 def test_an_item_that_is_not_a_mapping_is_placed_at_its_own_line(tiny):
-    data, shared = tiny
+    data, sources = tiny
     broken_target(tiny, {"targets:\n": "targets:\n- just text\n"})
     path = data / "tinh-a.yml"
-    result = run_build("--data", data, "--shared", shared, "--check")
+    result = run_build("--data", data, "--check")
     assert f"{build.display_path(path)}:{line_of(path, '- just text')}: target: expected a mapping of fields, got 'just text'" \
         in result.stderr.splitlines()
 
 
 def test_duplicate_ids_are_refused(tiny):
-    data, shared = tiny
+    data, sources = tiny
     path = data / "tinh-a.yml"
     text = path.read_text(encoding="utf-8")
     target = text[text.index("- document: tinh-a-kh"):]
     path.write_text(text + target, encoding="utf-8")  # the same target twice
-    result = run_build("--data", data, "--shared", shared, "--check")
+    result = run_build("--data", data, "--check")
     first = line_of(path, "indicator: de-share")
     assert f"indicator: duplicate target id 'tinh-a-kh/de-share/2025' (first at {build.display_path(path)}:{first - 1})" \
         in result.stderr
 
 
 def test_a_quote_from_a_source_that_does_not_cover_the_jurisdiction_is_refused(tiny):
-    data, shared = tiny
+    data, sources = tiny
     sources = data / "sources.yml"
     sources.write_text(sources.read_text(encoding="utf-8").replace("covers: [tinh-a]", "covers: []"), encoding="utf-8")
-    result = run_build("--data", data, "--shared", shared, "--check")
+    result = run_build("--data", data, "--check")
     assert "source: seed-001 does not cover tinh-a" in result.stderr
 
 
 def test_a_changed_source_text_is_detected(tiny):
-    data, shared = tiny
-    (shared / "seeds" / "001.txt").write_text(SOURCE_TEXT + "x", encoding="utf-8")
-    result = run_build("--data", data, "--shared", shared, "--check")
+    data, sources = tiny
+    (sources / "seeds" / "001.txt").write_text(SOURCE_TEXT + "x", encoding="utf-8")
+    result = run_build("--data", data, "--check")
     assert "sha256: does not match" in result.stderr
 
 

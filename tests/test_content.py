@@ -125,12 +125,13 @@ def test_digital_economy_2025_targets_share_one_indicator(db):
     rows = {r["jurisdiction_id"]: (r["comparator"], r["value"]) for r in db.execute(
         "SELECT * FROM targets WHERE indicator_id = 'digital-economy-share-of-grdp' AND target_year = 2025")}
     assert rows == {"quang-binh": ("=", 20), "ha-tinh": (">=", 10), "quang-ngai": ("~", 20),
-                    "lai-chau": ("=", 10), "viet-nam": ("=", 20)}
+                    "lai-chau": ("=", 10), "quang-ninh": ("=", 20), "viet-nam": ("=", 20)}
 
 
 def test_national_programme_targets_as_restated_by_003(db):
-    rows = {(r["indicator_id"], r["target_year"]): (r["comparator"], r["value"]) for r in db.execute(
-        "SELECT * FROM targets WHERE jurisdiction_id = 'viet-nam' AND source_id = 'seed-003'")}
+    """003's rows are kept as claims: what 003 says, whichever statement the targets use."""
+    rows = {(r["target_id"].split("/")[1], int(r["target_id"].split("/")[2])): (r["comparator"], r["value"]) for r in db.execute(
+        "SELECT * FROM claims WHERE jurisdiction_id = 'viet-nam' AND source_id = 'seed-003'")}
     assert rows == {("national-egov-rank", 2025): ("<=", 50),
                     ("digital-economy-share-of-grdp", 2025): ("=", 20),
                     ("digital-economy-share-in-sectors", 2025): (">=", 10),
@@ -147,7 +148,7 @@ def test_ha_tinh_labour_productivity_is_a_range(db):
 def test_commune_level_work_file_targets(db):
     rows = dict(db.execute("SELECT jurisdiction_id, value FROM targets WHERE indicator_id = 'work-files-processed-online' "
                            "AND scope = 'cấp xã' AND target_year = 2025").fetchall())
-    assert rows == {"ha-tinh": 60, "quang-ngai": 70, "lai-chau": 60}
+    assert rows == {"ha-tinh": 60, "quang-ngai": 70, "lai-chau": 60, "viet-nam": 60}
 
 
 def test_quang_binh_signer_and_key_sector_target(db):
@@ -167,12 +168,21 @@ def test_quang_ngai_documents_and_no_dead_zones(db):
     assert dead_zones["value"] is None and "không còn vùng lõm sóng di động" in dead_zones["quote"]
 
 
-def test_quang_ninh_aims_at_data_driven_government_and_sets_no_digital_economy_target(db):
+def test_quang_ninh_aims_at_data_driven_government_and_its_own_resolution_sets_digital_economy_targets(db):
     level = one(db, "SELECT * FROM targets WHERE jurisdiction_id = 'quang-ninh' AND indicator_id = 'digital-government-maturity-level'")
     assert level["value"] == 3 and "quản trị dựa trên dữ liệu" in level["quote"]
+    # 003 is silent on it, but 09-NQ/TU (05/02/2022) sets 20% (2025) and 30% (2030): a report's silence is not a plan's
+    rows = {r["target_year"]: r for r in db.execute("SELECT * FROM targets WHERE jurisdiction_id = 'quang-ninh' "
+                                                    "AND indicator_id = 'digital-economy-share-of-grdp'")}
+    assert {y: (r["comparator"], r["value"]) for y, r in rows.items()} == {2025: ("=", 20), 2030: ("=", 30)}
+    assert {(r["document_id"], r["source_id"], r["authority"], r["evidence"], r["quote"]) for r in rows.values()} == \
+        {("quang-ninh-09-nq-tu", "ref-official-documents", "reference", "citation", None)}
+    doc = one(db, "SELECT * FROM documents WHERE id = 'quang-ninh-09-nq-tu'")
+    assert (doc["number"], doc["issue_date"], doc["issuing_body_vi"], doc["completeness"]) == \
+        ("09-NQ/TU", "2022-02-05", "Ban Thường vụ Tỉnh ủy Quảng Ninh", "reference_facts")
     coverage = one(db, "SELECT * FROM target_coverage WHERE jurisdiction_id = 'quang-ninh' "
                        "AND indicator_id = 'digital-economy-share-of-grdp'")
-    assert coverage["has_target"] == "no" and coverage["target_count"] == 0
+    assert coverage["has_target"] == "yes" and coverage["target_count"] == 2
 
 
 def test_comparison_view_puts_the_national_target_beside(db):
@@ -184,9 +194,12 @@ def test_comparison_view_puts_the_national_target_beside(db):
     assert range_row["difference"] is None  # no national target, and a range has no single difference
 
 
-def test_coverage_view_lists_every_jurisdiction_for_every_targeted_indicator(db):
-    indicators = one(db, "SELECT count(DISTINCT indicator_id) FROM targets")[0]
-    assert one(db, "SELECT count(*) FROM target_coverage")[0] == 6 * indicators
+def test_coverage_view_lists_every_jurisdiction_for_every_targeted_indicator_of_its_level(db):
+    expected = one(db, "SELECT count(*) FROM jurisdictions j, indicators i WHERE i.id IN (SELECT indicator_id FROM targets) "
+                       "AND (i.level IS NULL OR i.level = j.level)")[0]
+    assert one(db, "SELECT count(*) FROM target_coverage")[0] == expected
+    assert one(db, "SELECT count(*) FROM target_coverage WHERE jurisdiction_id = 'viet-nam' AND indicator_id = 'dti-rank'")[0] == 0
+    assert one(db, "SELECT count(*) FROM target_coverage WHERE jurisdiction_id = 'ha-tinh' AND indicator_id = 'national-egov-rank'")[0] == 0
     years = one(db, "SELECT target_years FROM target_coverage WHERE jurisdiction_id = 'lai-chau' "
                     "AND indicator_id = 'digital-economy-share-of-grdp'")[0]
     assert years == "2025, 2030"
@@ -237,11 +250,12 @@ def national_observation(db, indicator):
 # ---------------------------------------------------------------- pinned counts: a lost row fails here
 
 ROW_COUNTS = {
-    "targets": {"lai-chau": 70, "quang-binh": 19, "ha-tinh": 22, "quang-ngai": 15, "quang-ninh": 1, "viet-nam": 5},
-    "observations": {"lai-chau": 12, "quang-binh": 1, "ha-tinh": 1, "quang-ngai": 2, "quang-ninh": 2, "viet-nam": 2},
+    "targets": {"lai-chau": 70, "quang-binh": 19, "ha-tinh": 22, "quang-ngai": 15, "quang-ninh": 3, "viet-nam": 31},
+    "observations": {"lai-chau": 12, "quang-binh": 2, "ha-tinh": 3, "quang-ngai": 4, "quang-ninh": 5, "viet-nam": 13},
+    "claims": {"lai-chau": 82, "quang-binh": 21, "ha-tinh": 25, "quang-ngai": 19, "quang-ninh": 8, "viet-nam": 48},
     "priority_sectors": {"lai-chau": 9, "quang-binh": 9, "ha-tinh": 6, "quang-ninh": 11},
-    "tasks": {"lai-chau": 63, "ha-tinh": 8, "quang-ninh": 3},
-    "documents": {"lai-chau": 1, "quang-binh": 1, "ha-tinh": 1, "quang-ngai": 2, "quang-ninh": 2, "viet-nam": 2},
+    "tasks": {"lai-chau": 63, "ha-tinh": 8, "quang-ninh": 2},
+    "documents": {"lai-chau": 2, "quang-binh": 2, "ha-tinh": 3, "quang-ngai": 2, "quang-ninh": 5, "viet-nam": 2},
 }
 
 
@@ -269,10 +283,12 @@ def test_every_quote_contains_its_numbers(db):
                     assert build.number_in_text(row[column], row["quote"]), (row["id"], column)
 
 
-def test_only_reference_figures_lack_a_quote(db):
-    assert {r[0] for r in db.execute("SELECT s.kind FROM observations o JOIN sources s ON s.id = o.source_id "
-                                     "WHERE o.quote IS NULL")} == {"reference"}
-    assert one(db, "SELECT count(*) FROM targets WHERE quote IS NULL")[0] == 0
+def test_only_reference_figures_lack_a_quote_and_they_cite_a_line_instead(db):
+    for table in ("targets", "observations", "claims"):
+        rows = db.execute(f"SELECT x.*, s.kind FROM {table} x JOIN sources s ON s.id = x.source_id WHERE x.quote IS NULL").fetchall()
+        assert rows and {r["kind"] for r in rows} == {"reference"}, table
+        assert all(r["evidence"] == "citation" and re.fullmatch(r"lines? \d+(–\d+)?", r["locator"]) for r in rows), table
+    assert {r[0] for r in db.execute("SELECT evidence FROM claims WHERE quote IS NOT NULL")} == {"quote"}
 
 
 def test_all_text_is_nfc(db):

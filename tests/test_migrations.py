@@ -19,10 +19,13 @@ def alembic_config(tmp_path):
 
 
 def tables(path):
+    """Each table's and index's definition, as a set of clauses: batch migrations recreate tables with
+    their constraints in no fixed order, and the order of clauses means nothing to SQLite."""
     conn = sqlite3.connect(path)
     try:
-        return {r[0]: r[1] for r in conn.execute("SELECT name, sql FROM sqlite_master WHERE type IN ('table', 'index') "
-                                                 "AND name NOT LIKE 'sqlite_%'")}
+        return {r[0]: frozenset(clause.strip().rstrip(",") for clause in r[1].splitlines())
+                for r in conn.execute("SELECT name, sql FROM sqlite_master WHERE type IN ('table', 'index') "
+                                      "AND name NOT LIKE 'sqlite_%'")}
     finally:
         conn.close()
 
@@ -70,7 +73,8 @@ def test_check_constraints_guard_the_closed_domains(alembic_config):
             VALUES ('i', 'I', 'I', '%', 'p', 'D', 'higher');
     """)
     good = dict(id="t", jurisdiction_id="j", indicator_id="i", target_year=2025, comparator=">=", value=50,
-                unit="%", statement_vi="S", statement_en="S", quote="Q", source_id="s")
+                unit="%", statement_vi="S", statement_en="S", quote="Q", source_id="s", evidence="quote",
+                authority="news_report", claim_count=1)
 
     def insert(**changes):
         row = {**good, **changes}
@@ -79,7 +83,29 @@ def test_check_constraints_guard_the_closed_domains(alembic_config):
 
     insert()
     for bad in (dict(comparator="≈"), dict(value=120), dict(target_year=2051), dict(value=None),
-                dict(value=10, value_max=5), dict(indicator_id="missing"), dict(frequency="monthly")):
+                dict(value=10, value_max=5), dict(indicator_id="missing"), dict(frequency="monthly"),
+                dict(evidence="hearsay"), dict(authority="blog"), dict(claim_count=0)):
         with pytest.raises(sqlite3.IntegrityError):
             insert(**bad)
     conn.close()
+
+
+def test_the_cached_schema_template_is_what_alembic_upgrade_head_makes(alembic_config):
+    import build
+
+    config, path = alembic_config
+    command.upgrade(config, "head")
+    assert tables(build.schema_template()) == tables(path)
+
+
+def test_check_and_build_import_neither_sqlalchemy_nor_alembic(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import sys, build; build.schema_template(); "
+            f"assert build.main(['--output', {str(tmp_path / 'x.db')!r}]) == 0; "
+            "assert not {'sqlalchemy', 'alembic'} & set(sys.modules), sorted(m for m in sys.modules if m.startswith(('sqlalchemy', 'alembic')))")
+    # the template exists already (built by the previous line in another process, or by the session's build)
+    subprocess.run([sys.executable, "-c", "import build; build.schema_template()"], cwd=ROOT, check=True)
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]

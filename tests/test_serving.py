@@ -24,9 +24,9 @@ QUERIES = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))["d
 
 
 @pytest.fixture(scope="module")
-def server(db_path):
-    """Datasette exactly as `make serve` starts it, but on the test database."""
-    ctx = cli.serve.make_context("serve", serve_flags(db_path))
+def server(db_path, fake_release):
+    """Datasette exactly as `make serve` starts it, but on the test database and release."""
+    ctx = cli.serve.make_context("serve", serve_flags(db_path, fake_release))
     datasette = cli.serve.callback(**ctx.params, return_instance=True)
     asyncio.run(datasette.invoke_startup())
     return datasette

@@ -1,0 +1,113 @@
+"""Parsing many data files: each file's parsed and validated part cached by its content and the code's
+version, the rest parsed in several processes when there is enough of it. A cached part and a fresh one
+are the same by construction (tests build both ways and compare the databases)."""
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import pickle
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.read import display_path, read_bytes
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class FilePart:
+    """What one data file contributes, parsed and validated on its own: rows with their places, the ids it
+    defines, the references it makes and its problems. The whole-dataset checks put the parts together."""
+
+    rows: dict
+    places: dict
+    ids: dict
+    refs: list
+    problems: list
+
+
+# The code a file's parsed part depends on: a change to any of it makes every cached part stale.
+PARSE_CODE = ("build.py", "pipeline/read.py", "pipeline/contract.py", "pipeline/quotes.py", "schema/yaml_schema.py",
+              "schema/vocab.py", "schema/*.schema.json")
+PARALLEL_BYTES = 4 << 20  # below this much YAML to parse, starting processes costs more than it saves
+
+
+@functools.lru_cache(maxsize=1)
+def parse_code_version() -> str:
+    digest = hashlib.sha256(sys.version.encode())
+    for pattern in PARSE_CODE:
+        for path in sorted(ROOT.glob(pattern)):
+            digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _cache_key(path: Path) -> str | None:
+    raw, _ = read_bytes(path)
+    if raw is None:
+        return None  # refused: parsed afresh, so the problem is reported in full
+    key = hashlib.sha256(parse_code_version().encode() + display_path(path).encode() + b"\0" + raw)
+    return key.hexdigest()
+
+
+def parse_files(parse_file, paths: list[Path], jobs: int | None = None, cache: Path | None = None, progress=None) -> list[FilePart]:
+    """parse_file for every path, in order: from the cache where the file and the code are unchanged, the rest
+    in `jobs` processes (default: one per core) when there is enough to parse."""
+    parts: list = [None] * len(paths)
+    keys = [_cache_key(p) if cache else None for p in paths]
+    todo = []
+    for index, key in enumerate(keys):
+        entry = cache / f"{key}.pickle" if key else None
+        if entry is not None and entry.is_file():
+            try:
+                parts[index] = pickle.loads(entry.read_bytes())
+                os.utime(entry)
+                continue
+            except Exception:  # an unreadable entry is parsed again
+                pass
+        todo.append(index)
+    done = len(paths) - len(todo)
+    if progress:
+        progress(done, len(paths))
+    jobs = jobs or os.cpu_count() or 1
+    size = sum(paths[i].stat().st_size for i in todo if paths[i].is_file())
+    if jobs > 1 and len(todo) > 1 and size > PARALLEL_BYTES:
+        import concurrent.futures
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+        with concurrent.futures.ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context) as pool:
+            for index, part in zip(todo, pool.map(parse_file, [paths[i] for i in todo])):
+                parts[index] = part
+                done += 1
+                if progress:
+                    progress(done, len(paths))
+    else:
+        for index in todo:
+            parts[index] = parse_file(paths[index])
+            done += 1
+            if progress:
+                progress(done, len(paths))
+    if cache:
+        cache.mkdir(parents=True, exist_ok=True)
+        for index in todo:
+            if keys[index]:
+                temp = cache / f".{keys[index]}.{os.getpid()}.tmp"
+                temp.write_bytes(pickle.dumps(parts[index], protocol=pickle.HIGHEST_PROTOCOL))
+                os.replace(temp, cache / f"{keys[index]}.pickle")
+        _prune(cache)
+    return parts
+
+
+def _prune(cache: Path, days: int = 14):
+    """Cached parts not used for `days` are removed (each use touches its file)."""
+    import time
+
+    limit = time.time() - days * 86400
+    for entry in cache.glob("*.pickle"):
+        try:
+            if entry.stat().st_mtime < limit:
+                entry.unlink()
+        except OSError:
+            pass

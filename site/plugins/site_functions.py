@@ -1,0 +1,155 @@
+"""Template functions for the site's pages (site/templates).
+
+- sql(query, params=None, database=None): rows of a read-only query, as dicts (like datasette-template-sql).
+- dataset_version(): the `version` row of `dataset_info` if that table exists, else ''.
+- instance_metadata(): metadata.yml's top level (licence and source for the footer of custom pages).
+- release_manifest(): dist/release/manifest.json (path configurable) as a dict, or None when no release is built.
+- canned_queries(): [{name, title, description}] of the database's canned queries.
+- row_url(table, pk), foreign_key_link(table, column, value): links to row pages, the latter with the label.
+- has_table(name): whether the database has that table or view.
+- to_json(value): JSON safe to put inside <script type="application/json">.
+- target_text(row): '≥ 10 %', '5–10 %', '(no number)' from a row's comparator, value, value_max, unit.
+
+The release folder is the one `make serve` mounts with `--static downloads:DIR` (its manifest.json,
+served under /downloads/); without such a mount, dist/release/manifest.json. Both can be set in metadata.yml:
+
+    plugins:
+      vn-dx-plans-site:
+        manifest: dist/release/manifest.json   # relative to the directory datasette runs in
+        release_url: /downloads/               # the URL the manifest's paths are relative to
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from datasette import hookimpl
+from datasette.utils import tilde_encode
+from markupsafe import Markup
+
+PLUGIN = "vn-dx-plans-site"
+DATABASE = "vn_dx_plans"
+DEFAULT_MANIFEST = "dist/release/manifest.json"
+DEFAULT_RELEASE_URL = "/downloads/"
+
+COMPARATOR_SIGNS = {">=": "≥", "<=": "≤", ">": ">", "~": "~", "=": ""}
+
+
+def _number(value) -> str:
+    return f"{value:g}" if isinstance(value, (int, float)) else str(value)
+
+
+def target_text(row) -> str:
+    """A target or observation's value as a reader writes it: '≥ 10 %', '~ 20 %', '5–10 %', '45/63'."""
+    value = row.get("value")
+    if value is None:
+        return "(không có số / no number)"
+    text = _number(value)
+    if row.get("value_max") is not None:
+        text += "–" + _number(row["value_max"])
+    if row.get("denominator") is not None:
+        text += "/" + _number(row["denominator"])
+    sign = COMPARATOR_SIGNS.get(row.get("comparator") or "", row.get("comparator") or "")
+    unit = row.get("unit")
+    unit = "" if unit in (None, "rank", "count") else (unit if unit == "%" else " " + unit)
+    return f"{sign + ' ' if sign else ''}{text}{unit}"
+
+
+def to_json(value) -> Markup:
+    """JSON for a <script type="application/json"> block: '<', '>' and '&' escaped so it cannot close the tag."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+def read_manifest(path: Path, release_url: str) -> dict | None:
+    """The release manifest with each file's URL added; None when the file is missing or unreadable."""
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict):
+        return None
+    files = []
+    for entry in manifest.get("files") or []:
+        if isinstance(entry, dict) and entry.get("path"):
+            files.append({**entry, "url": release_url.rstrip("/") + "/" + str(entry["path"]).lstrip("/")})
+    return {**manifest, "files": files}
+
+
+def human_bytes(size) -> str:
+    if not isinstance(size, (int, float)):
+        return ""
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return ""
+
+
+@hookimpl
+def extra_template_vars(datasette, request):
+    config = datasette.plugin_config(PLUGIN) or {}
+
+    def row_url(table, pk):
+        """The row page of a single-column primary key (ids with '/' are tilde-encoded)."""
+        return datasette.urls.row(DATABASE, table, tilde_encode(str(pk)))
+
+    async def sql(query, params=None, database=None):
+        db = datasette.get_database(database or DATABASE)
+        result = await db.execute(query, params or {})
+        return [dict(row) for row in result.rows]
+
+    async def dataset_version():
+        db = datasette.get_database(DATABASE)
+        if not await db.table_exists("dataset_info"):
+            return ""
+        row = (await db.execute("select value from dataset_info where key = 'version'")).first()
+        return row[0] if row and row[0] else ""
+
+    async def has_table(name):
+        """Whether the database has this table or view (for parts of pages that wait for the coming schema)."""
+        db = datasette.get_database(DATABASE)
+        return await db.table_exists(name) or name in await db.view_names()
+
+    def release_manifest():
+        mounts = dict(datasette.static_mounts or [])
+        default = Path(mounts["downloads"]) / "manifest.json" if "downloads" in mounts else Path(DEFAULT_MANIFEST)
+        return read_manifest(Path(config.get("manifest") or default),
+                             config.get("release_url") or DEFAULT_RELEASE_URL)
+
+    async def foreign_key_link(table, column, value):
+        """{'href', 'label'} of the row a foreign-key value points to (label from the label column), or None."""
+        if value is None:
+            return None
+        db = datasette.get_database(DATABASE)
+        for fk in await db.foreign_keys_for_table(table):
+            if fk["column"] == column:
+                other, other_column = fk["other_table"], fk["other_column"]
+                label_column = await db.label_column_for_table(other)
+                label = value
+                if label_column:
+                    row = (await db.execute(f"select [{label_column}] from [{other}] where [{other_column}] = ?",
+                                            [value])).first()
+                    label = row[0] if row and row[0] else value
+                return {"href": row_url(other, value), "label": label, "table": other}
+        return None
+
+    async def canned_queries():
+        queries = await datasette.get_canned_queries(DATABASE, request.actor if request else None)
+        return [{"name": name, "title": q.get("title") or name, "description": q.get("description") or ""}
+                for name, q in queries.items()]
+
+    return {
+        "sql": sql,
+        "dataset_version": dataset_version,
+        "instance_metadata": datasette.metadata,
+        "release_manifest": release_manifest,
+        "canned_queries": canned_queries,
+        "foreign_key_link": foreign_key_link,
+        "row_url": row_url,
+        "has_table": has_table,
+        "to_json": to_json,
+        "target_text": target_text,
+        "human_bytes": human_bytes,
+    }

@@ -1,0 +1,242 @@
+"""The site's own pages (site/), through Datasette's test client with `make serve`'s templates, plugins and mounts."""
+import asyncio
+import json
+import re
+import sqlite3
+import time
+
+import pytest
+import yaml
+from datasette.app import Datasette
+
+from conftest import ROOT
+
+SITE = ROOT / "site"
+METADATA = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
+PAGES = ["/", "/province/lai-chau", "/province/ha-tinh", "/province/quang-binh", "/province/quang-ngai",
+         "/province/quang-ninh", "/province/viet-nam", "/indicator/digital-economy-share-of-grdp",
+         "/indicator/dti-rank", "/downloads", "/vn_dx_plans/targets", "/vn_dx_plans/jurisdictions",
+         "/vn_dx_plans/targets/lai-chau-09-nq-tu~2Fdigital-economy-share-of-grdp~2F2030"]
+
+
+def make_client(db_path, release):
+    datasette = Datasette(immutables=[str(db_path)], metadata=METADATA, template_dir=str(SITE / "templates"),
+                          plugins_dir=str(SITE / "plugins"),
+                          static_mounts=[("static", str(SITE / "static")), ("downloads", str(release))])
+
+    def fetch(path):
+        async def go():
+            return await datasette.client.get(path)
+        return asyncio.run(go())
+    return fetch
+
+
+@pytest.fixture(scope="module")
+def get(db_path, fake_release):
+    return make_client(db_path, fake_release)
+
+
+def text(html: str) -> str:
+    """The page's text without tags, whitespace collapsed."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def page(get, path):
+    response = get(path)
+    assert response.status_code == 200, (path, response.text[:1000])
+    return response.text
+
+
+def test_home_page_links_everything(get, db):
+    html = page(get, "/")
+    assert "Kế hoạch chuyển đổi số của các tỉnh" in html and "Vietnam's provincial digital-transformation plans" in html
+    for (jurisdiction,) in db.execute("select id from jurisdictions"):
+        assert f'href="/province/{jurisdiction}"' in html, jurisdiction
+    shared = db.execute("select indicator_id from targets group by indicator_id "
+                        "having count(distinct jurisdiction_id) >= 2").fetchall()
+    for (indicator,) in shared:
+        assert f'href="/indicator/{indicator}"' in html, indicator
+    for name in METADATA["databases"]["vn_dx_plans"]["queries"]:
+        assert f'href="/vn_dx_plans/{name}"' in html, name
+    assert 'action="/vn_dx_plans/targets"' in html and 'href="/downloads"' in html
+    assert "CC BY 4.0" in html
+
+
+def test_home_page_map_and_chart_data(get, db):
+    html = page(get, "/")
+    points = json.loads(re.search(r'<script type="application/json" id="province-points">(.*?)</script>', html, re.S)[1])
+    assert {p["id"] for p in points} == {r[0] for r in db.execute("select id from jurisdictions where level = 'province'")}
+    assert all(p["href"] == f"/province/{p['id']}" and p["lat"] and p["lon"] for p in points)
+    chart = json.loads(re.search(r'<script type="application/json" id="de-2025">(.*?)</script>', html, re.S)[1])
+    expected = db.execute("select j.name_vi, t.value from targets t join jurisdictions j on j.id = t.jurisdiction_id "
+                          "where t.indicator_id = 'digital-economy-share-of-grdp' and t.target_year = 2025 "
+                          "and t.value is not null").fetchall()
+    assert sorted((r["label"], r["value"]) for r in chart) == sorted(map(tuple, expected))
+    assert ("Tỉnh Lai Châu", 10) in {(r["label"], r["value"]) for r in chart}
+    assert [r["label"] for r in chart if r["national"]] == ["Việt Nam"]
+    # Who sets no such target, from target_coverage (not a sentence written into the template).
+    for (name,) in db.execute("select j.name_vi from target_coverage c join jurisdictions j on j.id = c.jurisdiction_id "
+                              "where c.indicator_id = 'digital-economy-share-of-grdp' and c.has_target != 'yes'"):
+        assert re.search(r"No such target</span>: [^<]*" + name, html), name
+    # Everything the page loads is served by the site itself (Leaflet by datasette-leaflet, Vega from site/static).
+    for src in re.findall(r'<script[^>]+src="([^"]+)"|<link rel="stylesheet" href="([^"]+)"', html):
+        src = "".join(src)
+        assert src.startswith("/") and not src.startswith("//"), src
+
+
+def test_province_page_cites_lai_chau_2030_digital_economy(get):
+    html = page(get, "/province/lai-chau")
+    row = re.search(r'<tr id="lai-chau-09-nq-tu/digital-economy-share-of-grdp/2030">(.*?)</tr>', html, re.S)[1]
+    row_text = text(row)
+    assert "20%" in row_text and "2030" in row_text and "II.2.2.2.b" in row_text
+    assert "Kinh tế số chiếm 20% GRDP (tổng sản phẩm trên địa bàn)" in row_text
+    assert "30%" in row_text  # the national 2030 target beside it
+    assert "seed-004" in row_text
+    body = text(html)
+    assert "09-NQ/TU" in body and "2022-02-25" in body and "Ban Chấp hành Đảng bộ tỉnh Lai Châu" in body
+    assert "DTI" in body and "2022: 53/63" in body
+    assert html.count('<li class="depth-') == 63  # the whole task tree
+
+
+def test_province_page_groups_targets_by_pillar(get, db):
+    html = page(get, "/province/lai-chau")
+    for (pillar,) in db.execute("select distinct i.pillar_id from targets t join indicators i on i.id = t.indicator_id "
+                                "where t.jurisdiction_id = 'lai-chau'"):
+        assert f'id="pillar-{pillar}"' in html
+    count = db.execute("select count(*) from targets where jurisdiction_id = 'lai-chau'").fetchone()[0]
+    assert len(re.findall(r'<tr id="lai-chau-', html)) == count
+
+
+def test_province_page_tells_not_stated_from_no_target(get, db):
+    """Quảng Ninh: we hold no plan in full, so its gaps are 'not stated', never 'the plan sets no target'."""
+    html = page(get, "/province/quang-ninh")
+    assert "01/CTr-TU" in html and "09-NQ/TU" in html
+    gaps = db.execute("select indicator_id from target_coverage where jurisdiction_id = 'quang-ninh' "
+                      "and has_target = 'not stated'").fetchall()
+    assert gaps and not db.execute("select 1 from target_coverage where jurisdiction_id = 'quang-ninh' and has_target = 'no'").fetchall()
+    [listed] = re.findall(r'<details class="gaps">(.*?)</details>', html, re.S)
+    assert "Not stated in the sources we hold" in listed and "The plan sets no target" not in html
+    for (indicator,) in gaps:
+        assert f'href="/indicator/{indicator}"' in listed, indicator
+    # Lai Châu: 09-NQ/TU is held in full, so its gaps are the plan setting none
+    lai_chau = page(get, "/province/lai-chau")
+    no = db.execute("select indicator_id from target_coverage where jurisdiction_id = 'lai-chau' and has_target = 'no'").fetchall()
+    listed = re.search(r'<details class="gaps">(.*?)</details>', lai_chau, re.S)[1]
+    assert "The plan sets no target" in listed and all(f'href="/indicator/{i}"' in listed for (i,) in no)
+
+
+def test_country_page(get):
+    html = page(get, "/province/viet-nam")
+    assert "749/QĐ-TTg" in html and "Việt Nam" in html
+    assert "Quốc gia" not in html  # no national column beside the national targets
+
+
+def test_indicator_page_lists_every_2025_target(get, db):
+    html = page(get, "/indicator/digital-economy-share-of-grdp")
+    body = text(html)
+    assert "Tỷ trọng kinh tế số trong GRDP" in body and "gross regional domestic product" in body
+    rows = json.loads(re.search(r'<script type="application/json" id="indicator-targets">(.*?)</script>', html, re.S)[1])
+    expected = db.execute("select j.name_vi, t.value from targets t join jurisdictions j on j.id = t.jurisdiction_id "
+                          "where t.indicator_id = 'digital-economy-share-of-grdp' and t.target_year = 2025").fetchall()
+    assert sorted((r["label"], r["value"]) for r in rows if r["year"] == 2025) == sorted(map(tuple, expected))
+    for name, _ in expected:
+        assert name in body
+    assert 'id="chart-2025"' in html and 'id="chart-2030"' in html
+    gaps = " ".join(text(g) for g in re.findall(r'<p class="gaps">(.*?)</p>', html, re.S))
+    for (name,) in db.execute("select j.name_vi from target_coverage c join jurisdictions j on j.id = c.jurisdiction_id "
+                              "where c.indicator_id = 'digital-economy-share-of-grdp' and c.has_target != 'yes'"):
+        assert name in gaps
+
+
+def test_indicator_page_shows_related_indicators_and_outcomes(get, db):
+    relation = db.execute("select indicator_id, related_indicator_id, note from indicator_relations limit 1").fetchone()
+    html = page(get, f"/indicator/{relation[0]}")
+    assert f'href="/indicator/{relation[1]}"' in html and relation[2] in text(html).replace("&#39;", "'")
+    dti = text(page(get, "/indicator/dti-rank"))
+    assert "53/63" in dti and "Tỉnh Quảng Ninh" in dti
+
+
+@pytest.mark.parametrize("path", ["/province/nowhere", "/indicator/no-such-indicator"])
+def test_unknown_ids_are_404(get, path):
+    assert get(path).status_code == 404
+
+
+def test_downloads_page_lists_the_release(get, fake_release):
+    manifest = json.loads((fake_release / "manifest.json").read_text())
+    html = page(get, "/downloads")
+    for entry in manifest["files"]:
+        assert f'href="/downloads/{entry["path"]}"' in html and entry["sha256"] in html
+        assert get(f'/downloads/{entry["path"]}').status_code == 200
+    assert "2026.1" in html and "CC BY 4.0" in html and manifest["citation"] in html
+    assert 'href="/vn_dx_plans.db"' in html
+    assert get("/vn_dx_plans.db").status_code == 200
+
+
+def test_downloads_page_without_a_release(db_path, tmp_path):
+    html = page(make_client(db_path, tmp_path), "/downloads")
+    assert "No release built yet" in html and 'href="/vn_dx_plans.db"' in html
+
+
+def copy_of(db_path, folder, *statements):
+    """A copy of the database with some SQL run on it (the site must work before and after schema changes)."""
+    copy = folder / "vn_dx_plans.db"
+    copy.write_bytes(db_path.read_bytes())
+    with sqlite3.connect(copy) as conn:
+        for statement in statements:
+            conn.execute(statement)
+    return copy
+
+
+def test_footer_shows_the_dataset_version_when_there_is_one(db_path, tmp_path, fake_release):
+    (tmp_path / "a").mkdir()
+    without = copy_of(db_path, tmp_path / "a", "drop table if exists dataset_info")
+    assert "dataset-version" not in page(make_client(without, fake_release), "/")
+    versioned = copy_of(db_path, tmp_path, "create table if not exists dataset_info (key text primary key, value text)",
+                        "insert or replace into dataset_info (key, value) values ('version', '2026.1')")
+    html = page(make_client(versioned, fake_release), "/province/ha-tinh")
+    assert re.search(r'class="dataset-version">.*?2026\.1', html, re.S)
+    assert "CC BY 4.0" in html  # the licence on the site's own pages too
+
+
+def test_province_page_shows_target_outcomes_when_the_view_exists(db_path, tmp_path, fake_release):
+    (tmp_path / "a").mkdir()
+    without = copy_of(db_path, tmp_path / "a", "drop view if exists target_outcomes")
+    assert 'id="muc-tieu-va-ket-qua"' not in page(make_client(without, fake_release), "/province/lai-chau")
+    later = copy_of(db_path, tmp_path, "drop view if exists target_outcomes",
+                    "create view target_outcomes as select t.jurisdiction_id, t.id as target_id, o.id as observation_id "
+                    "from targets t join observations o on o.indicator_id = t.indicator_id "
+                    "and o.jurisdiction_id = t.jurisdiction_id")
+    html = page(make_client(later, fake_release), "/province/lai-chau")
+    assert 'id="muc-tieu-va-ket-qua"' in html and "lai-chau/dti-rank/2022" in html
+
+
+def test_table_page_collapses_column_descriptions(get):
+    html = page(get, "/vn_dx_plans/targets")
+    assert '<details class="column-descriptions-box">' in html
+    assert "Tỉnh Lai Châu" in html  # label columns
+
+
+def test_row_page_links_each_foreign_key_by_its_label(get):
+    html = page(get, "/vn_dx_plans/targets/lai-chau-09-nq-tu~2Fdigital-economy-share-of-grdp~2F2030")
+    assert '<a href="/vn_dx_plans/jurisdictions/lai-chau">Tỉnh Lai Châu</a>' in html
+    assert '<a href="/vn_dx_plans/documents/lai-chau-09-nq-tu">Lai Châu 09-NQ/TU (2022)</a>' in html
+    assert 'href="/vn_dx_plans/indicators/digital-economy-share-of-grdp"' in html
+    assert 'href="/vn_dx_plans/sources/seed-004"' in html
+    assert 'href="/province/lai-chau"' in html and 'href="/indicator/digital-economy-share-of-grdp"' in html
+
+
+def test_every_page_answers_in_under_300_ms(get):
+    for path in PAGES:
+        page(get, path)  # warm up
+    slow = {}
+    for path in PAGES:
+        best = min(timed(get, path) for _ in range(3))
+        if best >= 0.3:
+            slow[path] = round(best * 1000)
+    assert not slow, f"pages slower than 300 ms: {slow}"
+
+
+def timed(get, path):
+    start = time.perf_counter()
+    assert get(path).status_code == 200
+    return time.perf_counter() - start
