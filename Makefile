@@ -5,11 +5,16 @@ BIN := $(VENV)/bin
 DB := dist/vn_dx_plans.db
 HOST ?= 127.0.0.1
 PORT ?= 8001
-# Everything `make serve` (and the browser tests, which read this line) gives datasette.
+# Everything `make serve` gives datasette; the browser tests, tests/test_serving.py and
+# bench/loadtest.py read it with `make serve-flags`. docs/serving.md explains the settings.
 RELEASE ?= dist/release
-SERVE_FLAGS = -i $(DB) --metadata metadata.yml --template-dir site/templates --static static:site/static --plugins-dir site/plugins --static downloads:$(RELEASE)
+SERVE_FLAGS = -i $(DB) --metadata metadata.yml --template-dir site/templates --static static:site/static --plugins-dir site/plugins --static downloads:$(RELEASE) \
+	--setting sql_time_limit_ms 1000 --setting max_returned_rows 1000 \
+	--setting facet_time_limit_ms 200 --setting suggest_facets off \
+	--setting num_sql_threads 4 --setting allow_download on \
+	--setting max_csv_mb 100
 
-.PHONY: install build check package serve serve-flags test fuzz docs clean
+.PHONY: install build check package serve serve-flags loadtest test fuzz docs clean
 .PHONY: release diff changelog citation alembic-check migration
 
 $(BIN)/python:
@@ -61,6 +66,10 @@ serve: release
 
 serve-flags:
 	@echo $(SERVE_FLAGS)
+
+# The bounded load test (loopback only); LOADTEST_ARGS e.g. "--clients 2 --duration 3".
+loadtest: build
+	$(BIN)/python bench/loadtest.py $(LOADTEST_ARGS)
 
 test: install
 	$(BIN)/python -m pytest
