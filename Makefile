@@ -9,7 +9,7 @@ PORT ?= 8001
 # bench/loadtest.py read it with `make serve-flags`. docs/serving.md explains the settings.
 RELEASE ?= dist/release
 SERVE_FLAGS = -i $(DB) --metadata metadata.yml --template-dir site/templates --static static:site/static --plugins-dir site/plugins --static downloads:$(RELEASE) \
-	--setting sql_time_limit_ms 1000 --setting max_returned_rows 1000 \
+	--setting sql_time_limit_ms 500 --setting max_returned_rows 1000 \
 	--setting facet_time_limit_ms 200 --setting suggest_facets off \
 	--setting num_sql_threads 4 --setting allow_download on \
 	--setting max_csv_mb 100
