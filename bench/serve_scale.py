@@ -11,6 +11,7 @@ through sqlite3, and the report sets the page's median time beside that SQL's. L
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import shlex
 import socket
@@ -66,6 +67,8 @@ def fetch(url: str) -> tuple[float, bytes, int]:
             body, status = response.read(), response.status
     except urllib.error.HTTPError as error:
         body, status = error.read(), error.code
+    except http.client.IncompleteRead as error:  # a response cut short (e.g. a limit): counted, marked 0
+        body, status = error.partial, 0
     return time.perf_counter() - start, body, status
 
 
@@ -73,8 +76,11 @@ def traced_sql(base: str, path: str) -> list[tuple[str, object]]:
     parts = urllib.parse.urlsplit(path)
     json_path = parts.path if parts.path.endswith(".json") else parts.path + ".json"
     query = parts.query + ("&" if parts.query else "") + "_trace=1"
-    _, body, _ = fetch(base + json_path + "?" + query)
-    traces = json.loads(body).get("_trace", {}).get("traces", [])
+    _, body, status = fetch(base + json_path + "?" + query)
+    try:
+        traces = json.loads(body).get("_trace", {}).get("traces", [])
+    except ValueError:
+        return []  # the traced response did not come whole: no raw figure
     return [(t["sql"], t.get("params")) for t in traces if t.get("sql") and not t["sql"].lstrip().lower().startswith("pragma")]
 
 
@@ -121,8 +127,10 @@ def main() -> int:
             statements = traced_sql(base, path)
             raw = statistics.median(raw_time(args.db, statements) for _ in range(args.repeats))
             page = statistics.median(timings)
-            ratio = page / raw if raw > 0 else float("inf")
-            print(f"{path[:70]:70} {status:>6} {page * 1000:8.0f} {raw * 1000:8.0f} {ratio:6.2f}")
+            if statements:
+                print(f"{path[:70]:70} {status:>6} {page * 1000:8.0f} {raw * 1000:8.0f} {page / raw:6.2f}")
+            else:
+                print(f"{path[:70]:70} {status:>6} {page * 1000:8.0f} {'n/a':>8} {'n/a':>6}")
     finally:
         server.terminate()
         server.wait(timeout=10)
