@@ -27,7 +27,7 @@ from pathlib import Path
 
 from pipeline import contract, outputs
 from pipeline.cache import FilePart, parse_files
-from pipeline.quotes import quote_problems
+from pipeline.quotes import ELLIPSIS, quote_problems  # ELLIPSIS: ' … ' or ' ... ' between fragments
 from pipeline.read import (  # noqa: F401  (Problem, Where, display_path: used by tests and other modules)
     Items, Problem, Problems, Record, Refused, Where, data_files, display_path, read_bytes, read_yaml, refusal,
 )
@@ -43,7 +43,6 @@ from schema.yaml_schema import (
 ROOT = Path(__file__).resolve().parent
 DEFAULT_DATA = ROOT / "data"
 DEFAULT_OUTPUT = ROOT / "dist" / "vn_dx_plans.db"
-ELLIPSIS = re.compile(r"\s+(?:\.\.\.|…)\s+")  # " … " or " ... " between fragments of a quote
 LINE_LOCATOR = re.compile(r"line (\d+)(?: \(\d+\))?")
 REFERENCE_LINES = re.compile(r"lines? (\d+)(?:[–-](\d+))?")  # 'line 37' or 'lines 47–49' of a reference file
 
@@ -189,10 +188,6 @@ def _record_rules(record: Record, kind: str, problems: Problems):
         numbers = {name: record.get(name) for name in ("value", "value_max", "denominator")}
         for name, message in quote_problems(quote, numbers, number_in_text):
             problems.add(record.where, name, message)
-
-
-_TYPE_NAMES = {"str": "text", "int": "a whole number", "number": "a number", "date": "a date (YYYY-MM-DD)",
-               "str_list": "a list of text", "list": "a list"}
 
 
 def _type_ok(value, type_name: str) -> bool:
@@ -491,7 +486,7 @@ def check_evidence(ds: Dataset, sources_dir: Path, problems: Problems):
             continue
         path = sources_dir / s["file_name"]
         where = ds.places[("sources", index)]
-        if not _inside(path, sources_dir):  # read_bytes says why anything else cannot be read
+        if not outputs.inside(path, sources_dir):  # read_bytes says why anything else cannot be read
             problems.add(where, "file_name", f"{display_path(path)} is not a file in {display_path(sources_dir)}")
             continue
         raw, refused = read_bytes(path)  # a regular file only, never more than the size cap
@@ -559,14 +554,6 @@ def check_evidence(ds: Dataset, sources_dir: Path, problems: Problems):
             for name, value in numbers:
                 if not number_in_text(value, quote):
                     problems.add(where, name, f"{value:g} is not in the quote as the text would write it ({written_number(value)!r})")
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    try:
-        path.resolve().relative_to(folder.resolve())
-        return True
-    except (ValueError, OSError):
-        return False
 
 
 PARSERS = {"dataset": parse_dataset, "source": parse_sources, "pillar": parse_pillars, "sector": parse_sectors,
@@ -809,7 +796,7 @@ def main(argv=None) -> int:
     if progress:
         progress.close()
     if not args.check:  # the output may not be an input nor inside the data or sources folder
-        problems.extend(outputs.output_problems(args.output, None, args.data, args.sources or args.data / "sources"))
+        problems.extend(outputs.output_problems(args.output, args.data, args.sources or args.data / "sources"))
     if problems:
         for problem in sorted(problems, key=lambda p: (p.file, p.line)):  # stable: same-line problems keep their order
             print(problem, file=sys.stderr)

@@ -18,7 +18,8 @@ STARTED = time.time()  # this build's start: a temporary file older than this is
 _TEMP_SUFFIXES = (".tmp", ".tmp-journal", ".tmp-wal", ".tmp-shm")
 
 
-def _inside(path: Path, folder: Path | None) -> bool:
+def inside(path: Path, folder: Path | None) -> bool:
+    """Whether path is (or would be) within folder, links resolved."""
     if folder is None:
         return False
     try:
@@ -27,26 +28,15 @@ def _inside(path: Path, folder: Path | None) -> bool:
         return False
 
 
-def output_problems(output: Path, package: Path | None, data_dir: Path, sources_dir: Path | None) -> list[Problem]:
-    """Why the build may not write output (or package), as problems; empty when it may."""
+def output_problems(output: Path, data_dir: Path, sources_dir: Path | None) -> list[Problem]:
+    """Why the build may not write its output, as problems; empty when it may."""
     found = []
-    for path, what in ((output, "output"), (package, "package")):
-        if path is None:
-            continue
-        for folder, name in ((data_dir, "data"), (sources_dir, "sources")):
-            if _inside(path, folder):
-                found.append(Problem(display_path(path), 0, what, f"is inside the {name} folder "
-                                     f"{display_path(folder)}; write the {what} elsewhere"))
+    for folder, name in ((data_dir, "data"), (sources_dir, "sources")):
+        if inside(output, folder):
+            found.append(Problem(display_path(output), 0, "output", f"is inside the {name} folder "
+                                 f"{display_path(folder)}; write the output elsewhere"))
     if output.is_dir():
         found.append(Problem(display_path(output), 0, "output", "is a folder; give the database's file name"))
-    if package is not None:
-        if package.resolve() == output.resolve():
-            found.append(Problem(display_path(package), 0, "package", "is the database itself; give the package a folder"))
-        elif package.exists() and not package.is_dir():
-            found.append(Problem(display_path(package), 0, "package", "is not a folder"))
-        elif (package / output.name).resolve() == output.resolve():
-            found.append(Problem(display_path(package), 0, "package", f"holds {output.name} itself; "
-                                 "give the package its own folder"))
     return found
 
 

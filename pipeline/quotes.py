@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-ELLIPSIS = re.compile(r"\s+(?:\.\.\.|…)\s+")  # the same rule as build.py and shared/tools/verify_quotes.py
+ELLIPSIS = re.compile(r"\s+(?:\.\.\.|…)\s+")  # " … " or " ... " between fragments (as shared/tools/verify_quotes.py)
 ANCHOR_WORDS, ANCHOR_CHARS, MIN_FRAGMENT_CHARS = 3, 12, 2
 _LETTER = re.compile(r"[^\W\d_]")
 

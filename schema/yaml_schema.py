@@ -1,14 +1,14 @@
 """The YAML schema: which records the data files hold and what each field may be.
 
 build.py validates every record against these specs; schema/template.yml shows
-them to contributors with comments. Closed vocabularies come from the models so
+them to contributors with comments. Closed vocabularies come from schema/vocab.py (as the models' do) so
 the YAML, the check constraints and the docs cannot disagree.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from schema import vocab as models  # the vocabularies only: no SQLAlchemy at build time
+from schema import vocab  # the vocabularies only: no SQLAlchemy at build time
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ def F(type_="str", required=False, choices=None, ref=None, record=None, **constr
     return Field(type_, required, tuple(choices) if choices else None, ref, record, **constraints)
 
 
-YEAR = {"minimum": models.YEAR_MIN, "maximum": models.YEAR_MAX}  # the SQL year checks
+YEAR = {"minimum": vocab.YEAR_MIN, "maximum": vocab.YEAR_MAX}  # the SQL year checks
 YEAR_DATE = r"^(20[0-4][0-9]|2050)-"  # a date whose year the SQL checks bound to YEAR_MIN..YEAR_MAX
 NUMBER_BOUND = 1e15  # any figure: finite, |x| <= 10^15 (exact in a double, far above any real count)
 
@@ -38,7 +38,7 @@ NUMBER_BOUND = 1e15  # any figure: finite, |x| <= 10^15 (exact in a double, far 
 RECORDS: dict[str, dict[str, Field]] = {
     "source": {
         "id": F(required=True),
-        "kind": F(required=True, choices=models.SOURCE_KINDS),
+        "kind": F(required=True, choices=vocab.SOURCE_KINDS),
         "title": F(required=True),
         "title_en": F(),
         "publisher": F(),
@@ -66,7 +66,7 @@ RECORDS: dict[str, dict[str, Field]] = {
     },
     "pillar": {
         "id": F(required=True),
-        "kind": F(required=True, choices=models.PILLAR_KINDS),
+        "kind": F(required=True, choices=vocab.PILLAR_KINDS),
         "name_vi": F(required=True),
         "name_en": F(required=True),
         "description": F(required=True),
@@ -79,7 +79,7 @@ RECORDS: dict[str, dict[str, Field]] = {
     },
     "sector_relation": {
         "sector": F(required=True, ref="sector"),
-        "relation": F(required=True, choices=models.SECTOR_RELATIONS),
+        "relation": F(required=True, choices=vocab.SECTOR_RELATIONS),
         "related": F(required=True, ref="sector"),
         "note": F(required=True),
     },
@@ -89,22 +89,22 @@ RECORDS: dict[str, dict[str, Field]] = {
         "name_en": F(required=True),
         "unit": F(required=True),
         "pillar": F(required=True, ref="pillar"),
-        "direction": F(required=True, choices=models.DIRECTIONS),
+        "direction": F(required=True, choices=vocab.DIRECTIONS),
         "definition": F(required=True),
         "national": F(ref="indicator"),
-        "level": F(choices=models.INDICATOR_LEVELS),
+        "level": F(choices=vocab.INDICATOR_LEVELS),
         "scopes": F("str_list"),
         "note": F(),
         "relations": F("list", record="indicator_relation"),
     },
     "indicator_relation": {
-        "relation": F(required=True, choices=models.INDICATOR_RELATIONS),
+        "relation": F(required=True, choices=vocab.INDICATOR_RELATIONS),
         "indicator": F(required=True, ref="indicator"),
         "note": F(required=True),
     },
     "jurisdiction": {
         "id": F(required=True),
-        "level": F(required=True, choices=models.JURISDICTION_LEVELS),
+        "level": F(required=True, choices=vocab.JURISDICTION_LEVELS),
         "name_vi": F(required=True),
         "name_en": F(required=True),
         "gso_code": F(),
@@ -130,7 +130,7 @@ RECORDS: dict[str, dict[str, Field]] = {
     "document": {
         "id": F(required=True),
         "number": F(),
-        "type": F(required=True, choices=models.DOCUMENT_TYPES),
+        "type": F(required=True, choices=vocab.DOCUMENT_TYPES),
         "title_vi": F(required=True),
         "title_en": F(required=True),
         "label": F(required=True),
@@ -141,7 +141,7 @@ RECORDS: dict[str, dict[str, Field]] = {
         "period_end": F("int", **YEAR),
         "vision_year": F("int", **YEAR),
         "signer": F(),
-        "completeness": F(required=True, choices=tuple(models.COMPLETENESS)),
+        "completeness": F(required=True, choices=tuple(vocab.COMPLETENESS)),
         "source": F(required=True, ref="source"),
         "locator": F(),
         "quote": F(),
@@ -151,7 +151,7 @@ RECORDS: dict[str, dict[str, Field]] = {
         "links": F("list", record="document_link"),
     },
     "document_link": {
-        "relation": F(required=True, choices=models.DOCUMENT_RELATIONS),
+        "relation": F(required=True, choices=vocab.DOCUMENT_RELATIONS),
         "document": F(required=True, ref="document"),
         "source": F(required=True, ref="source"),
         "quote": F(),
@@ -173,8 +173,8 @@ RECORDS: dict[str, dict[str, Field]] = {
         "indicator": F(required=True, ref="indicator"),
         "scope": F(),
         "target_year": F("int", **YEAR),
-        "frequency": F(choices=models.FREQUENCIES),
-        "comparator": F(choices=tuple(models.COMPARATORS)),
+        "frequency": F(choices=vocab.FREQUENCIES),
+        "comparator": F(choices=tuple(vocab.COMPARATORS)),
         "value": F("number", minimum=0),
         "value_max": F("number", minimum=0),
         "denominator": F("number", exclusive_minimum=0),
