@@ -93,7 +93,7 @@ clean:
 # Benchmark (issue 10): build.py against the floor, medians of interleaved runs (bench/run.py).
 .PHONY: bench bench-quick
 bench: install
-	$(BIN)/python bench/run.py --cases today,check,63x2000 --repeats 3
+	$(BIN)/python bench/run.py --cases today,check,63x2000,edit:63x2000 --repeats 3
 
 bench-quick: install
-	$(BIN)/python bench/run.py --cases today,check,10x200 --repeats 5
+	$(BIN)/python bench/run.py --cases today,check,10x200,edit:10x200 --repeats 5

@@ -21,12 +21,12 @@ import sqlite3
 import sys
 import tempfile
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import contract, outputs
-from pipeline.cache import FilePart, parse_files
+from pipeline import contract, incremental, outputs
+from pipeline.cache import MANY_ROWS, FilePart, cache_key, parse_files, read_summary
 from pipeline.quotes import ELLIPSIS, quote_problems  # ELLIPSIS: ' … ' or ' ... ' between fragments
 from pipeline.read import (  # noqa: F401  (Problem, Where, display_path: used by tests and other modules)
     Items, Problem, Problems, Record, Refused, Where, data_files, display_path, read_bytes, read_yaml, refusal,
@@ -209,6 +209,8 @@ class Dataset:
     rows: dict = field(default_factory=lambda: defaultdict(list))  # table -> rows
     ids: dict = field(default_factory=dict)  # kind -> {id: Where}
     quotes_checked: int = 0
+    quotes_by_file: Counter = field(default_factory=Counter)  # quotes checked, per file
+    texts_digest: str = ""  # of the source texts' bytes, as check_evidence read them
     places: dict = field(default_factory=dict)  # (table, row index) -> Where, for later checks
 
     def define(self, kind: str, ident: str, where: Where, problems: Problems, key="id"):
@@ -471,16 +473,35 @@ def _authority_order(source) -> int:
     return vocab.AUTHORITY.index(source["kind"]) if source and source["kind"] in vocab.AUTHORITY else len(vocab.AUTHORITY)
 
 
-def check_evidence(ds: Dataset, sources_dir: Path, problems: Problems):
+class Texts(dict):
+    """Source texts as read, each made into the form the checks use (`make`) the first time it is looked up:
+    every text is read and its sha256 checked on every build, but one no row cites is not normalized."""
+
+    def __init__(self, make):
+        super().__init__()
+        self.make, self.made = make, {}
+
+    def __getitem__(self, key):
+        if key not in self.made:
+            self.made[key] = self.make(super().__getitem__(key))
+        return self.made[key]
+
+
+def check_evidence(ds: Dataset, sources_dir: Path, problems: Problems, checked: frozenset = frozenset()):
     """Every quote verbatim in its source (which must cover the row's jurisdiction); every number written in
     its quote; 'line N' locators point at the quote. A statement from a reference source has no quote: its
-    'line N' locator must point at the line of the reference file that gives its numbers."""
+    'line N' locator must point at the line of the reference file that gives its numbers.
+
+    Every text is read and its sha256 checked. `checked`: files whose rows an earlier build checked against
+    the same texts, sources.yml and inherited sources (an incremental rebuild: load_changes)."""
     sources = {s["id"]: s for s in ds.rows["sources"]}
     covers: dict = {}
     for c in ds.rows["source_coverage"]:
         covers.setdefault(c["source_id"], set()).add(c["jurisdiction_id"])
-    texts, lines, hints = {}, {}, {}
+    texts, lines, hints = Texts(nfc_norm), Texts(lambda text: text.split("\n")), {}
     ds.quotes_checked = 0
+    ds.quotes_by_file.clear()
+    digest = hashlib.sha256()
     for index, s in enumerate(ds.rows["sources"]):
         if not s["file_name"]:
             continue
@@ -493,22 +514,25 @@ def check_evidence(ds: Dataset, sources_dir: Path, problems: Problems):
         if raw is None:
             problems.add(where, "file_name", f"{display_path(path)}: {refused}")
             continue
-        if s["sha256"] and hashlib.sha256(raw).hexdigest() != s["sha256"]:
+        sha256 = hashlib.sha256(raw).hexdigest()
+        digest.update(f"{s['id']}\0{sha256}\0".encode())
+        if s["sha256"] and sha256 != s["sha256"]:
             problems.add(where, "sha256", f"does not match {display_path(path)} (the text changed?)")
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             problems.add(where, "file_name", f"{display_path(path)}: not UTF-8 text")
             continue
-        texts[s["id"]] = nfc_norm(text)
-        lines[s["id"]] = text.split("\n")
+        texts[s["id"]] = text  # normalized and split into lines when a row first cites it (Texts)
+        lines[s["id"]] = text
+    ds.texts_digest = digest.hexdigest()
 
     for table in ("documents", "document_links", "priority_sectors", "claims", "tasks"):
         for index, row in enumerate(ds.rows[table]):
             where = ds.places[(table, index)]
             source_id, quote = row.get("source_id"), row.get("quote")
             source = sources.get(source_id)
-            if source is None:
+            if source is None or where.file in checked:
                 continue
             jurisdiction = row.get("jurisdiction_id")
             if jurisdiction and jurisdiction not in covers.get(source_id, ()):
@@ -539,7 +563,7 @@ def check_evidence(ds: Dataset, sources_dir: Path, problems: Problems):
                 continue
             if source_id in texts:
                 ds.quotes_checked += 1
-            if source_id in texts:
+                ds.quotes_by_file[where.file] += 1
                 end = quote_end(quote, texts[source_id], hints.get(source_id, 0))
                 if end < 0:
                     problems.add(where, "quote", f"not found verbatim in {source_id}: {quote[:80]!r}")
@@ -606,15 +630,11 @@ def merge_part(ds: Dataset, part: FilePart, problems: Problems, refs: list):
             ds.places[(table, offset + index)] = part.places[(table, index)]
 
 
-def load_dataset(data_dir: Path, sources_dir: Path | None = None, jobs: int | None = None,
-                 cache: Path | None = None, progress=None) -> tuple[Dataset, Problems]:
-    """Parse and validate every file of data_dir (in `jobs` processes, each file's result cached in `cache` by
-    its content), then run the whole-dataset checks; quotes are checked against the texts in sources_dir
-    (default: data_dir/sources)."""
-    problems, refs, ds = Problems(), [], Dataset()
+def data_paths(data_dir: Path, problems: Problems) -> list[Path]:
+    """The vocabulary files, then every jurisdiction file (*.yml), in the order a build reads them."""
     if not data_dir.is_dir():
         problems.append(Problem(str(data_dir), 0, "data", "folder not found"))
-        return ds, problems
+        return []
     paths = []
     for file_name in VOCABULARY_FILES:
         path = data_dir / file_name
@@ -623,19 +643,82 @@ def load_dataset(data_dir: Path, sources_dir: Path | None = None, jobs: int | No
             problems.append(Problem(display_path(path), 0, "file", refused))
         else:
             paths.append(path)
-    paths += [p for p in data_files(data_dir, problems) if p.name not in VOCABULARY_FILES]  # every *.yml / *.yaml
+    return paths + [p for p in data_files(data_dir, problems) if p.name not in VOCABULARY_FILES]  # every *.yml / *.yaml
+
+
+def load_dataset(data_dir: Path, sources_dir: Path | None = None, jobs: int | None = None,
+                 cache: Path | None = None, progress=None, paths: tuple | None = None) -> tuple[Dataset, Problems]:
+    """Parse and validate every file of data_dir (in `jobs` processes, each file's result cached in `cache` by
+    its content), then run the whole-dataset checks; quotes are checked against the texts in sources_dir
+    (default: data_dir/sources). `paths`: (paths, problems) of data_paths, when already listed."""
+    ds, refs = Dataset(), []
+    if paths is None:
+        problems = Problems()
+        paths = data_paths(data_dir, problems)
+    else:
+        paths, problems = paths[0], Problems(paths[1])
+    if not data_dir.is_dir():
+        return ds, problems
     for part in parse_files(parse_file, paths, jobs=jobs, cache=cache, progress=progress):
         merge_part(ds, part, problems, refs)
+    check_whole(ds, refs, problems, data_dir, sources_dir)
+    return ds, problems
+
+
+def load_changes(data_dir: Path, sources_dir: Path | None, jobs: int | None, cache: Path, output: Path | None,
+                 paths: list[Path], keys: dict, progress=None) -> tuple[Dataset | None, incremental.Changes | str]:
+    """An incremental rebuild (pipeline/incremental.py says when it is taken and why it equals a clean build):
+    the changed jurisdiction files parsed and checked afresh, every other one from its cached summary, and every
+    whole-dataset check run again on the result. (None, why) when the build must be done in full."""
+    try:
+        code = incremental.version(schema_template().name)
+    except Exception:  # noqa: BLE001 (the full build reports why the schema cannot be made)
+        return None, "no schema"
+    changes = incremental.plan(incremental.read_manifest(incremental.manifest_path(cache, data_dir, output)),
+                               keys, code, output, set(VOCABULARY_FILES))
+    if isinstance(changes, str):
+        return None, changes
+    summaries = {}
+    for path in paths:
+        name = display_path(path)
+        if name not in changes.changed and path.name not in VOCABULARY_FILES:
+            summary = read_summary(cache, keys[name])
+            if summary is None or summary.problems:
+                return None, f"no summary of {name}"
+            summaries[name] = summary
+    fresh = iter(parse_files(parse_file, [p for p in paths if display_path(p) not in summaries], jobs=jobs,
+                             cache=cache, progress=progress))
+    problems, refs, ds = Problems(), [], Dataset()
+    for path in paths:
+        merge_part(ds, summaries.get(display_path(path)) or next(fresh), problems, refs)
+    check_whole(ds, refs, problems, data_dir, sources_dir, frozenset(summaries))
+    if problems:
+        return None, "a problem (the full build reports it)"
+    previous = changes.previous
+    if ds.texts_digest != previous.texts:
+        return None, "the source texts changed"
+    doc_source = {d["id"]: d["source_id"] for d in ds.rows["documents"]}
+    figures = {(c["figure_kind"], c["figure_id"]) for c in ds.rows["claims"]}
+    for name, summary in summaries.items():
+        if any(doc_source.get(d) != previous.doc_source.get(d) for d in summary.inherits):
+            return None, f"a document {name} takes its source from changed"
+        if not summary.figures.isdisjoint(figures):
+            return None, f"a figure of {name} is also stated in a changed file"
+    return ds, changes
+
+
+def check_whole(ds: Dataset, refs: list, problems: Problems, data_dir: Path, sources_dir: Path | None,
+                checked: frozenset = frozenset()):
+    """The whole-dataset checks, after every file's part is merged (`checked`: see check_evidence)."""
     resolve_references(ds, refs, problems)
     fill_defaults(ds, problems)
     settle_claims(ds, problems)
     contract.check_dataset(ds, problems, _table_keys())
     sources_dir = sources_dir or data_dir / "sources"
     if sources_dir.is_dir():
-        check_evidence(ds, sources_dir, problems)
+        check_evidence(ds, sources_dir, problems, checked)
     else:
         problems.append(Problem(display_path(sources_dir), 0, "sources", "folder of source texts not found"))
-    return ds, problems
 
 
 # ---------------------------------------------------------------- writing
@@ -681,15 +764,20 @@ def _table_keys() -> dict:
         return {}
 
 
+def data_tables() -> list[str]:
+    """The tables the YAML fills (all but Alembic's), from the schema template."""
+    return [t for t in _table_keys() if t != "alembic_version"]
+
+
 def create_schema(path: Path):
     """The schema is what `alembic upgrade head` makes (from the cached template)."""
     shutil.copyfile(schema_template(), path)
 
 
-def insert_rows(conn: sqlite3.Connection, ds: Dataset):
-    """One executemany per table, in the columns the schema has. Foreign keys are checked once, after the
-    load (write_database), so the order of tables does not matter."""
-    for table, rows in ds.rows.items():
+def insert_rows(conn: sqlite3.Connection, tables: dict):
+    """One executemany per table ({table: rows}), in the columns the schema has. Foreign keys are checked once,
+    after the load (write_database), so the order of tables does not matter."""
+    for table, rows in tables.items():
         if not rows:
             continue
         known = [r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")]
@@ -698,43 +786,55 @@ def insert_rows(conn: sqlite3.Connection, ds: Dataset):
         conn.executemany(sql, (tuple(map(row.get, columns)) for row in rows))
 
 
-def create_search(conn: sqlite3.Connection):
+def create_search(conn: sqlite3.Connection, only: tuple | None = None):
     """Full-text search that works with and without diacritics.
 
     FTS5's remove_diacritics folds 'ế' to 'e' (and 'ư', 'ơ', 'ă' …) but leaves 'đ' alone, so each index
     also holds a copy of the Vietnamese text with 'đ' as 'd' ('đô thị' is found by 'do thi'); SQLite's
-    own replace() makes it, with no Python call per row.
+    own replace() makes it, with no Python call per row. `only`: (SQL condition, parameters) to add the
+    rows it selects to the existing indexes (an incremental rebuild).
     """
     for table, columns in views.SEARCH_COLUMNS.items():
         vi_columns = [c for c in columns if not c.endswith("_en")]
-        conn.execute(f"CREATE VIRTUAL TABLE [{table}_fts] USING fts5({', '.join(columns)}, folded, "
-                     "tokenize = 'unicode61 remove_diacritics 2')")
+        if only is None:
+            conn.execute(f"CREATE VIRTUAL TABLE [{table}_fts] USING fts5({', '.join(columns)}, folded, "
+                         "tokenize = 'unicode61 remove_diacritics 2')")
         folded = " || ' ' || ".join(f"replace(replace(coalesce({c}, ''), 'đ', 'd'), 'Đ', 'D')" for c in vi_columns)
         conn.execute(f"INSERT INTO [{table}_fts] (rowid, {', '.join(columns)}, folded) "
-                     f"SELECT rowid, {', '.join(columns)}, {folded} FROM [{table}]")
+                     f"SELECT rowid, {', '.join(columns)}, {folded} FROM [{table}]"
+                     + (f" WHERE {only[0]}" if only else ""), only[1] if only else ())
 
 
-def write_database(ds: Dataset, output: Path, vacuum: bool = False):
+def write_database(ds: Dataset, output: Path, vacuum: bool = False, changes: incremental.Changes | None = None):
     """Write the database to a temporary file beside `output` and rename it into place. A fresh build in
-    one transaction has no free pages to reclaim; `vacuum` (for a release) defragments it too."""
+    one transaction has no free pages to reclaim; `vacuum` (for a release) defragments it too. With
+    `changes` (load_changes), the temporary file is a copy of `output` with the changed files' rows replaced."""
     output.parent.mkdir(parents=True, exist_ok=True)
     outputs.remove_stale_temps(output)  # left by builds that were killed
     handle, temp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
     temp = Path(temp_name)
     try:
         outputs.lock(handle)  # held until the end: the next build leaves a locked temporary file alone
-        create_schema(temp)
+        if changes is None:
+            create_schema(temp)
+        else:
+            shutil.copyfile(output, temp)
         conn = sqlite3.connect(temp)
         try:
             with conn:
-                insert_rows(conn, ds)
-                create_search(conn)
-                for sql in views.view_statements(conn):
-                    conn.execute(sql)
+                if changes is None:
+                    insert_rows(conn, ds.rows)
+                    create_search(conn)
+                    for sql in views.view_statements(conn):
+                        conn.execute(sql)
+                else:
+                    incremental.replace_rows(conn, ds.rows, changes.jurisdictions, data_tables(), insert_rows,
+                                             create_search, list(views.SEARCH_COLUMNS))
             broken = conn.execute("PRAGMA foreign_key_check").fetchall()
             if broken:
                 raise sqlite3.IntegrityError(f"foreign keys broken: {broken[:5]}")
-            conn.execute("ANALYZE")
+            if changes is None:  # a rebuild keeps the statistics of the build it copies (nearly the same rows)
+                conn.execute("ANALYZE")
             if vacuum:
                 conn.execute("VACUUM")
         finally:
@@ -787,10 +887,23 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     progress = Progress() if sys.stderr.isatty() else None
+    output = None if args.check else args.output
+    changes = None
     try:
         own_data = args.data.resolve() == DEFAULT_DATA.resolve()
         store = None if args.no_cache else args.cache or (CACHE / "parsed" if own_data else None)
-        ds, problems = load_dataset(args.data, args.sources, jobs=args.jobs, cache=store, progress=progress)
+        listed = Problems()
+        paths = data_paths(args.data, listed)
+        keys = {display_path(p): cache_key(p) for p in paths} if store is not None else {}
+        ds = None
+        if store is not None and not listed and not args.vacuum:  # a release is always built in full
+            ds, changes = load_changes(args.data, args.sources, args.jobs, store, output, paths, keys, progress)
+        if ds is None:
+            changes = None
+            ds, problems = load_dataset(args.data, args.sources, jobs=args.jobs, cache=store, progress=progress,
+                                        paths=(paths, listed))
+        else:
+            problems = Problems()
     except (MemoryError, RecursionError) as exc:  # reported, not a traceback (the reader stops these in a file)
         problems = Problems([Problem(display_path(args.data), 0, "data", f"cannot be checked: {type(exc).__name__}")])
     if progress:
@@ -803,23 +916,55 @@ def main(argv=None) -> int:
         kept = "nothing written" if args.check else f"{display_path(args.output)} left as it was"
         print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''}; {kept}", file=sys.stderr)
         return 1
-    counts = ", ".join(f"{len(ds.rows[t])} {t}" for t in ("targets", "observations", "documents", "indicators", "tasks"))
-    counts += f"; {ds.quotes_checked} quotes checked against the source texts"
+    manifest = built(ds, keys, changes)
+    rows = Counter({t: len(ds.rows[t]) for t in ("documents", "indicators")})
+    for per_file in manifest.counts.values():
+        rows.update(per_file)
+    quotes = sum(manifest.quotes.values())
+    counts = ", ".join(f"{rows[t]} {t}" for t in ("targets", "observations", "documents", "indicators", "tasks"))
+    counts += f"; {quotes} quotes checked against the source texts"
+    if changes is not None:
+        earlier = quotes - ds.quotes_checked
+        changed = len(changes.changed) + len(changes.removed)
+        counts += (f" ({earlier} of them in files unchanged since the last build, checked then against the same texts;"
+                   f" {changed} file{'s' if changed != 1 else ''} changed since)")
     if args.check:
+        if store is not None:
+            incremental.write_manifest(incremental.manifest_path(store, args.data, None), manifest)
         print(f"ok: {counts}")
         return 0
     try:
         if progress:
             progress.say(f"writing {display_path(args.output)} ({sum(map(len, ds.rows.values()))} rows)")
-        write_database(ds, args.output, vacuum=args.vacuum)
+        write_database(ds, args.output, vacuum=args.vacuum, changes=changes)
         if progress:
             progress.close()
     except Exception as exc:  # reported, not a traceback: the old database is still in place
         print(f"{display_path(args.output)}: build failed: {type(exc).__name__}: {exc}; previous database left as it was",
               file=sys.stderr)
         return 1
+    if store is not None:
+        manifest.output = incremental.stat_of(args.output)
+        incremental.write_manifest(incremental.manifest_path(store, args.data, args.output), manifest)
     print(f"wrote {display_path(args.output)}: {counts}")
     return 0
+
+
+def built(ds: Dataset, keys: dict, changes: incremental.Changes | None) -> incremental.Manifest:
+    """What this build was made from (pipeline/incremental.py), for the next build to compare with: the files'
+    keys, and per file its many rows and their quotes (files not parsed this time keep the last build's)."""
+    counts, quotes = incremental.file_counts(ds)
+    if changes is not None:
+        for name in keys:
+            if name not in changes.changed:
+                counts.setdefault(name, changes.previous.counts.get(name, {}))
+                quotes.setdefault(name, changes.previous.quotes.get(name, 0))
+    try:
+        code = incremental.version(schema_template().name)
+    except Exception:  # noqa: BLE001 (no template: the next build is a full one)
+        code = ""
+    return incremental.Manifest(code, keys, {d["id"]: d["source_id"] for d in ds.rows["documents"]}, ds.texts_digest,
+                                quotes, counts)
 
 
 if __name__ == "__main__":

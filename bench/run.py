@@ -7,8 +7,14 @@
 
 Cases: `today` (the repository's data/ folder, `build.py --data data --output …`),
 `check` (the same folder, `build.py --check`), `NxM` (generated: N provinces x M
-targets, see bench/generate.py) and `check:NxM`. Generated folders are cached in
+targets, see bench/generate.py), `check:NxM` and `edit:NxM`. Generated folders are cached in
 --cache (dist/bench/ by default, keyed by the generator, the vocabulary and the sizes).
+
+`edit:NxM` is the incremental rebuild: a copy of the NxM folder is built once in full with its own
+parse cache (not timed); then before each timed run one province file is edited (its first English
+statement) and build.py rebuilds with the cache. It is compared with the full build of NxM in the same
+run (added to the cases when not asked for), in one more line:
+`edit:NxM: rebuild after editing one province file X s, full build Y s, P% of it`.
 
 Each build and floor run is a separate process (imports included), started by a small launcher. Runs are
 interleaved (build, floor, build, …; the order reversed every other repeat) so that
@@ -49,8 +55,8 @@ sys.path.insert(0, str(BENCH))
 import floor  # noqa: E402
 import generate  # noqa: E402
 
-CASE = re.compile(r"(?:(check):)?(\d+)x(\d+)")
-DEFAULT_CASES = "today,check,63x2000"
+CASE = re.compile(r"(?:(check|edit):)?(\d+)x(\d+)")
+DEFAULT_CASES = "today,check,63x2000,edit:63x2000"
 
 
 @dataclass
@@ -60,6 +66,7 @@ class Case:
     check: bool
     generated: tuple | None = None  # (provinces, targets)
     build: list = field(default_factory=list)  # a Run per build run
+    edit: bool = False  # a rebuild after editing one province file (compared with the full build of the same data)
 
     @property
     def data_name(self) -> str:
@@ -86,8 +93,24 @@ def parse_cases(spec: str, real: Path, cache: Path) -> list[Case]:
         provinces, targets = int(match.group(2)), int(match.group(3))
         key = generate.fingerprint(real, provinces=provinces, targets=targets)
         folder = cache / "data" / f"{provinces}x{targets}-{key}"
-        cases.append(Case(name, folder, bool(match.group(1)), (provinces, targets)))
+        cases.append(Case(name, folder, match.group(1) == "check", (provinces, targets), edit=match.group(1) == "edit"))
+    full = {c.data_name for c in cases if not c.check and not c.edit}
+    for case in [c for c in cases if c.edit and c.data_name not in full]:  # an edit case is compared with a full build
+        cases.insert(cases.index(case), Case(case.data_name, case.data, False, case.generated))
+        full.add(case.data_name)
     return cases
+
+
+EDITED = re.compile(r'statement_en: "(\[edit \d+\] )?')
+
+
+def edit_one_file(data: Path, count: int) -> Path:
+    """Change one province file (the middle one) as a contributor would: its first English statement."""
+    files = sorted(data.glob("tinh-*.yml"))
+    path = files[len(files) // 2]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(EDITED.sub(f'statement_en: "[edit {count}] ', text, count=1), encoding="utf-8")
+    return path
 
 
 def ensure_data(case: Case, real: Path):
@@ -178,29 +201,46 @@ def main(argv=None) -> int:
     schema = out / "schema.db"
     floor.make_schema(source_db, schema)
 
-    jobs = []  # (label, command, output file, where the result goes)
+    jobs = []  # (label, command, output file, where the result goes, what to do first)
     floors: dict = {}
     for case in cases:
         ensure_data(case, real)
         extra = (["--shared", case.data / "sources"] if shared and case.generated else []) + build_args
         slug = case.name.replace(":", "-")
+        if case.edit:  # a copy of the data with its own parse cache, built once in full before timing
+            copy, store = out / f"{slug}-data", out / f"{slug}-cache"
+            for folder in (copy, store):
+                shutil.rmtree(folder, ignore_errors=True)
+            shutil.copytree(case.data, copy)
+            extra = [e for e in extra if e != "--no-cache"]
+            command = [args.python, build_py, "--data", copy, "--output", out / f"{slug}.db", "--cache", store, *extra]
+            if (out / f"{slug}.db").exists():
+                (out / f"{slug}.db").unlink()
+            print(f"{case.name}: a first, full build with the cache …", flush=True)
+            run(command, out / f"{slug}.log")
+            edits = iter(range(1, 10**6))
+            jobs.append((f"{case.name} rebuild", command, None, case.build,
+                         lambda copy=copy, edits=edits: edit_one_file(copy, next(edits))))
+            continue
         if case.check:
             command = [args.python, build_py, "--data", case.data, "--check", *extra]
         else:
             command = [args.python, build_py, "--data", case.data, "--output", out / f"{slug}.db", *extra]
-        jobs.append((f"{case.name} build", command, out / f"{slug}.db", case.build))
+        jobs.append((f"{case.name} build", command, out / f"{slug}.db", case.build, None))
         if case.data_name not in floors:
             floors[case.data_name] = []
             floor_out = out / f"{case.data_name}-floor.db"
             jobs.append((f"{case.data_name} floor",
                          [args.python, BENCH / "floor.py", case.data, floor_out, "--schema", schema],
-                         floor_out, floors[case.data_name]))
+                         floor_out, floors[case.data_name], None))
 
     for repeat in range(args.repeats):
-        for label, command, output, results in (jobs if repeat % 2 == 0 else reversed(jobs)):
-            if output.exists():
+        for label, command, output, results, first in (jobs if repeat % 2 == 0 else reversed(jobs)):
+            if first is not None:
+                first()
+            if output is not None and output.exists():  # a rebuild (output None) patches the last database
                 output.unlink()
-            result = run(command, out / (output.stem + ".log"))
+            result = run(command, out / (label.replace(":", "-").replace(" ", "-") + ".log"))
             results.append(result)
             note = f"  ({result.output})" if repeat == 0 else ""
             print(f"[{repeat + 1}/{args.repeats}] {label}: {secs(result.seconds)} s (cpu {secs(result.cpu)} s), "
@@ -210,6 +250,7 @@ def main(argv=None) -> int:
     print(f"{'case':<16} {'build s':>9} {'floor s':>9} {'ratio':>6} {'build cpu':>10} {'floor cpu':>10} {'ratio':>6} "
           f"{'build MiB':>10} {'floor MiB':>10} {'ratio':>6}  (medians of wall and cpu seconds, highest peak)")
     lines, report = [], []
+    full = {c.data_name: c for c in cases if not c.check and not c.edit}
     for case in cases:
         b, f = case.build, floors[case.data_name]
         build_s, floor_s = statistics.median(r.seconds for r in b), statistics.median(r.seconds for r in f)
@@ -220,6 +261,10 @@ def main(argv=None) -> int:
               f"{build_mib:>10.0f} {floor_mib:>10.0f} {build_mib / floor_mib:>6.2f}")
         lines.append(f"{case.name}: build {secs(build_s)} s, floor {secs(floor_s)} s, "
                      f"ratio {build_s / floor_s:.2f}, peak {build_mib:.0f} MiB")
+        if case.edit:
+            whole = statistics.median(r.seconds for r in full[case.data_name].build)
+            lines.append(f"{case.name}: rebuild after editing one province file {secs(build_s)} s, full build "
+                         f"{secs(whole)} s, {build_s / whole:.0%} of it (issue 10: at most 15%), peak {build_mib:.0f} MiB")
         report.append({"case": case.name, "data": str(case.data), "build_seconds": [r.seconds for r in b],
                        "build_cpu": [r.cpu for r in b], "build_mib": [r.mib for r in b],
                        "floor_seconds": [r.seconds for r in f], "floor_cpu": [r.cpu for r in f],

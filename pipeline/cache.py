@@ -28,6 +28,51 @@ class FilePart:
     problems: list
 
 
+# The tables a jurisdiction file fills with many rows: an incremental rebuild replaces a changed file's rows in
+# them (by jurisdiction_id) and keeps the rest; every other table a jurisdiction file fills is small, and is
+# rewritten whole from the files' summaries.
+MANY_ROWS = ("claims", "targets", "observations", "tasks")
+
+
+@dataclass
+class Summary(FilePart):
+    """What the whole-dataset checks need of a file that did not change, without its many rows: the ids it
+    defines, each distinct reference it makes (once), the rows of its small tables, the figures its claims
+    state (claims of one figure in two files are settled together, so such a rebuild is done in full) and the
+    documents whose source its rows inherit."""
+
+    figures: frozenset = frozenset()
+    inherits: frozenset = frozenset()
+
+
+def summarize(part: FilePart) -> Summary:
+    small = {t: rows for t, rows in part.rows.items() if t not in MANY_ROWS}
+    places = {(t, i): part.places[(t, i)] for t, rows in small.items() for i in range(len(rows))}
+    refs, seen = [], set()
+    for ref in part.refs:
+        if ref[:2] not in seen:
+            seen.add(ref[:2])
+            refs.append(ref)
+    claims = part.rows.get("claims", ())
+    figures = frozenset((c["figure_kind"], c["figure_id"]) for c in claims)
+    inherits = frozenset(row.get("document_id") for table in ("priority_sectors", "claims", "tasks")
+                         for row in part.rows.get(table, ()) if row.get("source_id") is None)
+    return Summary(small, places, part.ids, refs, list(part.problems), figures, inherits)
+
+
+def read_summary(cache: Path, key: str) -> Summary | None:
+    try:
+        return pickle.loads((cache / f"{key}.summary.pickle").read_bytes())
+    except Exception:  # missing or unreadable: the rebuild is done in full
+        return None
+
+
+def _store(cache: Path, name: str, value):
+    temp = cache / f".{name}.{os.getpid()}.tmp"
+    temp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    os.replace(temp, cache / name)
+
+
 # The code a file's parsed part depends on: a change to any of it makes every cached part stale.
 PARSE_CODE = ("build.py", "pipeline/read.py", "pipeline/contract.py", "pipeline/quotes.py", "schema/yaml_schema.py",
               "schema/vocab.py", "schema/*.schema.json")
@@ -43,7 +88,7 @@ def parse_code_version() -> str:
     return digest.hexdigest()
 
 
-def _cache_key(path: Path) -> str | None:
+def cache_key(path: Path) -> str | None:
     raw, _ = read_bytes(path)
     if raw is None:
         return None  # refused: parsed afresh, so the problem is reported in full
@@ -55,7 +100,7 @@ def parse_files(parse_file, paths: list[Path], jobs: int | None = None, cache: P
     """parse_file for every path, in order: from the cache where the file and the code are unchanged, the rest
     in `jobs` processes (default: one per core) when there is enough to parse."""
     parts: list = [None] * len(paths)
-    keys = [_cache_key(p) if cache else None for p in paths]
+    keys = [cache_key(p) if cache else None for p in paths]
     todo = []
     for index, key in enumerate(keys):
         entry = cache / f"{key}.pickle" if key else None
@@ -93,9 +138,10 @@ def parse_files(parse_file, paths: list[Path], jobs: int | None = None, cache: P
         cache.mkdir(parents=True, exist_ok=True)
         for index in todo:
             if keys[index]:
-                temp = cache / f".{keys[index]}.{os.getpid()}.tmp"
-                temp.write_bytes(pickle.dumps(parts[index], protocol=pickle.HIGHEST_PROTOCOL))
-                os.replace(temp, cache / f"{keys[index]}.pickle")
+                _store(cache, f"{keys[index]}.pickle", parts[index])
+        for index, key in enumerate(keys):  # each part's summary, for incremental rebuilds (pipeline/incremental.py)
+            if key and (index in todo or not (cache / f"{key}.summary.pickle").is_file()):
+                _store(cache, f"{key}.summary.pickle", summarize(parts[index]))
         _prune(cache)
     return parts
 
@@ -105,7 +151,7 @@ def _prune(cache: Path, days: int = 14):
     import time
 
     limit = time.time() - days * 86400
-    for entry in cache.glob("*.pickle"):
+    for entry in cache.glob("*.pickle"):  # parts, summaries and build manifests
         try:
             if entry.stat().st_mtime < limit:
                 entry.unlink()

@@ -111,10 +111,17 @@ def test_evidence_checks_run_on_generated_data(tmp_path):
 
 
 def test_runner_runs_at_a_tiny_size(tmp_path):
-    result = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--cases", "2x20,check:2x20",
-                             "--repeats", "1", "--cache", str(tmp_path)], cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--cases", "2x20,check:2x20,edit:2x20",
+                             "--repeats", "2", "--cache", str(tmp_path)], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
-    last = result.stdout.strip().splitlines()[-2:]
-    for case, line in zip(["2x20", "check:2x20"], last):
+    last = result.stdout.strip().splitlines()[-4:]
+    for case, line in zip(["2x20", "check:2x20", "edit:2x20"], last):
         assert re.fullmatch(rf"{re.escape(case)}: build \d+\.\d+ s, floor \d+\.\d+ s, ratio \d+\.\d\d, peak \d+ MiB",
                             line), line
+    assert re.fullmatch(r"edit:2x20: rebuild after editing one province file \d+\.\d+ s, full build \d+\.\d+ s, "
+                        r"\d+% of it \(issue 10: at most 15%\), peak \d+ MiB", last[-1]), last[-1]
+    copy = tmp_path / "out" / "edit-2x20-data"
+    edited = sorted(copy.glob("tinh-*.yml"))[1]
+    assert 'statement_en: "[edit 2] ' in edited.read_text(encoding="utf-8")  # edited before each of the 2 runs
+    rebuilt = (tmp_path / "out" / "edit-2x20-rebuild.log").read_text(encoding="utf-8")
+    assert "1 file changed since" in rebuilt  # the incremental way

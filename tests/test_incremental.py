@@ -8,13 +8,27 @@ from pipeline import cache
 
 
 def contents(path):
+    """Every table's and view's rows (as a sorted list: rowids of the many-row tables may differ), each search
+    index's entries by the id of the row they index, and the schema."""
     conn = sqlite3.connect(path)
     try:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') "
-                                             "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%_fts_%' ORDER BY name")]
-        return {t: sorted(map(repr, conn.execute(f"SELECT * FROM [{t}]"))) for t in tables}
+                                             "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%_fts%' ORDER BY name")]
+        found = {t: sorted(map(repr, conn.execute(f"SELECT * FROM [{t}]"))) for t in tables}
+        for table in build.views.SEARCH_COLUMNS:
+            found[f"{table}_fts"] = sorted(map(repr, conn.execute(
+                f"SELECT x.id, f.* FROM [{table}_fts] f LEFT JOIN [{table}] x ON x.rowid = f.rowid")))
+            found[f"{table}_fts matches"] = conn.execute(
+                f"SELECT count(*) FROM [{table}_fts] WHERE [{table}_fts] MATCH 'folded:so'").fetchone()
+        found["schema"] = sorted(conn.execute("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"))
+        return found
     finally:
         conn.close()
+
+
+def parts(store):
+    """The cached parts of files (not their summaries, nor build manifests)."""
+    return {p.name for p in store.glob("*.pickle") if p.name.count(".") == 1 and not p.name.startswith("build-")}
 
 
 def test_cached_parallel_and_clean_builds_are_the_same(tmp_path, monkeypatch):
@@ -31,7 +45,7 @@ def test_cached_parallel_and_clean_builds_are_the_same(tmp_path, monkeypatch):
 
     run(clean, jobs=1, use_cache=False)
     run(cold, jobs=2, use_cache=True)  # parsed in two processes, and cached
-    assert len(list(store.glob("*.pickle"))) == len(list(data.glob("*.yml")))
+    assert len(parts(store)) == len(list(data.glob("*.yml")))
     run(warm, jobs=2, use_cache=True)  # every part from the cache
     assert contents(clean) == contents(cold) == contents(warm)
 
@@ -40,9 +54,9 @@ def test_cached_parallel_and_clean_builds_are_the_same(tmp_path, monkeypatch):
     path.write_text(path.read_text(encoding="utf-8").replace(
         "statement_en: By 2025, Hà Tĩnh provides 80% level-4 online public services",
         "statement_en: By 2025, Hà Tĩnh provides 80 percent level-4 online public services"), encoding="utf-8")
-    before = {p.name for p in store.glob("*.pickle")}
+    before = parts(store)
     run(edited_warm, jobs=1, use_cache=True)
-    assert len({p.name for p in store.glob("*.pickle")} - before) == 1
+    assert len(parts(store) - before) == 1
     run(edited_clean, jobs=1, use_cache=False)
     assert contents(edited_warm) == contents(edited_clean) != contents(clean)
 
@@ -53,7 +67,7 @@ def test_a_cached_file_still_meets_the_whole_dataset_checks(tmp_path):
     shutil.copytree(ROOT / "data", data)
     store = tmp_path / "cache"
     assert run_build("--data", data, "--check", "--cache", store).returncode == 0  # fills the cache
-    assert len(list(store.glob("*.pickle"))) == len(list(data.glob("*.yml")))
+    assert len(parts(store)) == len(list(data.glob("*.yml")))
     (data / "sources" / "seeds" / "003_c0eabae31fd4a470.txt").write_text("changed", encoding="utf-8")
     result = run_build("--data", data, "--check", "--cache", store)
     assert result.returncode == 1 and "sha256: does not match" in result.stderr
@@ -71,3 +85,113 @@ def test_only_the_projects_own_data_is_cached_by_default(tmp_path):
 def test_no_progress_when_not_a_terminal(tmp_path):
     result = run_build("--output", tmp_path / "x.db")
     assert result.returncode == 0 and "parsed" not in result.stderr and result.stderr == ""
+
+
+HA_TINH_RANK_2030 = """- document: ha-tinh-kh-cds-2021-2025
+  indicator: provincial-digital-economy-rank
+  target_year: 2030
+"""
+HA_TINH_FIRST = """- document: ha-tinh-kh-cds-2021-2025
+  indicator: provincial-digital-government-rank
+  target_year: 2030
+"""
+
+
+def _edit(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _remove_record(path, head):
+    """The YAML list item that starts with `head`, up to the next item."""
+    text = path.read_text(encoding="utf-8")
+    start = text.index(head)
+    end = text.index("\n- ", start + len(head)) + 1
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+
+
+def _copy_record(path, head, year):
+    """A copy of the item that starts with `head`, for another target year, right after it."""
+    text = path.read_text(encoding="utf-8")
+    start = text.index(head)
+    end = text.index("\n- ", start + len(head)) + 1
+    record = text[start:end].replace("target_year: 2030", f"target_year: {year}")
+    path.write_text(text[:end] + record + text[end:], encoding="utf-8")
+
+
+def test_a_rebuild_after_edits_equals_a_clean_build(tmp_path):
+    """The incremental rebuild (pipeline/incremental.py) after each kind of edit: only the changed file is parsed
+    and its rows replaced in a copy of the last database, which then equals a clean build's, search included."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    store, output, clean = tmp_path / "cache", tmp_path / "out" / "vn_dx_plans.db", tmp_path / "clean" / "vn_dx_plans.db"
+    first = run_build("--data", data, "--output", output, "--cache", store)
+    assert first.returncode == 0 and "changed since" not in first.stdout  # no earlier build: a full one
+    ha_tinh, lai_chau = data / "ha-tinh.yml", data / "lai-chau.yml"
+    edits = [
+        lambda: _edit(ha_tinh, "statement_en: By 2025, Hà Tĩnh provides 80% level-4 online public services",
+                      "statement_en: By 2025, Hà Tĩnh provides 80 percent level-4 online public services"),
+        lambda: _remove_record(ha_tinh, HA_TINH_RANK_2030),  # a target fewer
+        lambda: _copy_record(ha_tinh, HA_TINH_FIRST, 2029),  # a target more
+        lambda: (_copy_record(ha_tinh, HA_TINH_FIRST, 2028), _edit(lai_chau, "statement_en: ", "statement_en: Edited. ")),
+    ]
+    for edit in edits:
+        edit()
+        rebuilt = run_build("--data", data, "--output", output, "--cache", store)
+        assert rebuilt.returncode == 0, rebuilt.stderr
+        assert "changed since" in rebuilt.stdout  # the incremental way was taken
+        assert run_build("--data", data, "--output", clean, "--no-cache").returncode == 0
+        assert contents(output) == contents(clean)
+        counts = rebuilt.stdout.split(": ", 1)[1].split(" (")[0]
+        assert counts == run_build("--data", data, "--output", clean, "--no-cache").stdout.split(": ", 1)[1].strip()
+    conn = sqlite3.connect(output)
+    years = [r[0] for r in conn.execute("SELECT target_year FROM targets WHERE jurisdiction_id = 'ha-tinh' "
+                                        "AND indicator_id = 'provincial-digital-government-rank' ORDER BY 1")]
+    assert years == [2028, 2029, 2030]
+    assert conn.execute("SELECT count(*) FROM targets WHERE jurisdiction_id = 'ha-tinh' "
+                        "AND indicator_id = 'provincial-digital-economy-rank'").fetchone() == (0,)
+    conn.close()
+
+
+def test_a_rebuild_with_a_problem_reports_it_as_a_clean_build_does(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    store, output = tmp_path / "cache", tmp_path / "out" / "vn_dx_plans.db"
+    assert run_build("--data", data, "--output", output, "--cache", store).returncode == 0
+    before = output.read_bytes()
+    _edit(data / "ha-tinh.yml", "đưa Hà Tĩnh trở thành 1 trong 15", "đưa Hà Tĩnh trở thành 1 trong 16")
+    cached = run_build("--data", data, "--output", output, "--cache", store)
+    fresh = run_build("--data", data, "--output", output, "--no-cache")
+    assert cached.returncode == fresh.returncode == 1
+    assert cached.stderr == fresh.stderr and "not found verbatim" in cached.stderr
+    assert output.read_bytes() == before
+
+
+def test_what_sends_a_rebuild_the_full_way(tmp_path):
+    """A vocabulary file, a source text or a database changed since the last build: a full build."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    store, output = tmp_path / "cache", tmp_path / "out" / "vn_dx_plans.db"
+    assert run_build("--data", data, "--output", output, "--cache", store).returncode == 0
+
+    def rebuild():
+        result = run_build("--data", data, "--output", output, "--cache", store)
+        assert result.returncode == 0, result.stderr
+        return "changed since" in result.stdout
+
+    _edit(data / "ha-tinh.yml", "statement_en: ", "statement_en: Edited. ")
+    assert rebuild()
+    _edit(data / "indicators.yml", "name_en: ", "name_en: Edited ")
+    assert not rebuild()
+    _edit(data / "ha-tinh.yml", "statement_en: Edited. ", "statement_en: ")
+    conn = sqlite3.connect(output)  # someone changed the database since
+    conn.execute("DELETE FROM targets WHERE id = (SELECT max(id) FROM targets)")
+    conn.commit()
+    conn.close()
+    assert not rebuild()
+    assert rebuild()  # nothing changed since: the copy is rewritten the quick way
+    reference = next((data / "sources" / "reference").glob("*.md"))
+    reference.write_text(reference.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    result = run_build("--data", data, "--output", output, "--cache", store)
+    assert result.returncode == 1 and "sha256: does not match" in result.stderr  # every text is hashed every time
