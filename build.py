@@ -712,13 +712,13 @@ def check_whole(ds: Dataset, refs: list, problems: Problems, data_dir: Path, sou
     """The whole-dataset checks, after every file's part is merged (`checked`: see check_evidence)."""
     resolve_references(ds, refs, problems)
     fill_defaults(ds, problems)
-    settle_claims(ds, problems)
-    contract.check_dataset(ds, problems, _table_keys())
     sources_dir = sources_dir or data_dir / "sources"
-    if sources_dir.is_dir():
+    if sources_dir.is_dir():  # before settle_claims: the texts are let go before the figures' rows are made
         check_evidence(ds, sources_dir, problems, checked)
     else:
         problems.append(Problem(display_path(sources_dir), 0, "sources", "folder of source texts not found"))
+    settle_claims(ds, problems)
+    contract.check_dataset(ds, problems, _table_keys())
 
 
 # ---------------------------------------------------------------- writing

@@ -79,6 +79,7 @@ class Run:
     cpu: float  # user + system seconds: less disturbed than wall time by other work on the machine
     mib: float
     output: str
+    tree_mib: float = 0.0  # peak of the summed PSS of the process and every process it started (sampled every 50 ms)
 
 
 def parse_cases(spec: str, real: Path, cache: Path) -> list[Case]:
@@ -129,7 +130,7 @@ def ensure_data(case: Case, real: Path):
 # (ru_maxrss) counts the memory of the process it was started from, and the runner may hold a
 # generated data set in memory; the launcher holds a few MiB.
 LAUNCHER = r"""
-import os, sys, time
+import glob, os, sys, threading, time
 log, argv = sys.argv[1], sys.argv[2:]
 fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
 start = time.perf_counter()
@@ -141,8 +142,36 @@ if pid == 0:
         os.execvp(argv[0], argv)
     finally:
         os._exit(127)
+tree_peak, done = [0], threading.Event()
+
+def pss(p):  # proportional set size, KiB: pages shared by a parent and its forked workers counted once in all
+    try:
+        with open(f"/proc/{p}/smaps_rollup") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("Pss:"))
+    except (OSError, StopIteration, ValueError):
+        return 0
+
+def tree(p):
+    found = [p]
+    for children in glob.glob(f"/proc/{p}/task/*/children"):
+        try:
+            with open(children) as f:
+                for child in f.read().split():
+                    found += tree(int(child))
+        except OSError:
+            pass
+    return found
+
+def sample():
+    while not done.wait(0.05):
+        tree_peak[0] = max(tree_peak[0], sum(pss(p) for p in tree(pid)))
+
+sampler = threading.Thread(target=sample, daemon=True)
+sampler.start()
 _, status, usage = os.wait4(pid, 0)
-print(time.perf_counter() - start, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+done.set()
+sampler.join()
+print(time.perf_counter() - start, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, os.waitstatus_to_exitcode(status), tree_peak[0])
 """
 
 
@@ -152,11 +181,12 @@ def run(command: list, log: Path) -> Run:
                               stdin=subprocess.DEVNULL, capture_output=True, text=True)
     if launcher.returncode != 0:
         raise SystemExit(f"could not run {' '.join(map(str, command))}: {launcher.stderr}")
-    seconds, cpu, kib, code = launcher.stdout.split()
+    seconds, cpu, kib, code, tree_kib = launcher.stdout.split()
     text = log.read_text(encoding="utf-8", errors="replace")
     if int(code) != 0:
         raise SystemExit(f"failed ({code}): {' '.join(map(str, command))}\n{text[-3000:]}")
-    return Run(float(seconds), float(cpu), int(kib) / 1024, text.strip().splitlines()[-1] if text.strip() else "")
+    return Run(float(seconds), float(cpu), int(kib) / 1024, text.strip().splitlines()[-1] if text.strip() else "",
+               int(tree_kib) / 1024)
 
 
 def build_options(python) -> str:
@@ -244,11 +274,13 @@ def main(argv=None) -> int:
             results.append(result)
             note = f"  ({result.output})" if repeat == 0 else ""
             print(f"[{repeat + 1}/{args.repeats}] {label}: {secs(result.seconds)} s (cpu {secs(result.cpu)} s), "
-                  f"{result.mib:.0f} MiB{note}", flush=True)
+                  f"{result.mib:.0f} MiB (all processes {result.tree_mib:.0f} MiB PSS){note}", flush=True)
 
     print()
     print(f"{'case':<16} {'build s':>9} {'floor s':>9} {'ratio':>6} {'build cpu':>10} {'floor cpu':>10} {'ratio':>6} "
-          f"{'build MiB':>10} {'floor MiB':>10} {'ratio':>6}  (medians of wall and cpu seconds, highest peak)")
+          f"{'build MiB':>10} {'floor MiB':>10} {'ratio':>6} {'build all':>10} {'floor all':>10} {'ratio':>6}"
+          "  (medians of wall and cpu seconds; highest peak: MiB of the largest process, and all: summed PSS of"
+          " the process and its workers)")
     lines, report = [], []
     full = {c.data_name: c for c in cases if not c.check and not c.edit}
     for case in cases:
@@ -256,9 +288,11 @@ def main(argv=None) -> int:
         build_s, floor_s = statistics.median(r.seconds for r in b), statistics.median(r.seconds for r in f)
         build_cpu, floor_cpu = statistics.median(r.cpu for r in b), statistics.median(r.cpu for r in f)
         build_mib, floor_mib = max(r.mib for r in b), max(r.mib for r in f)
+        build_all, floor_all = max(r.tree_mib for r in b), max(r.tree_mib for r in f)
         print(f"{case.name:<16} {secs(build_s):>9} {secs(floor_s):>9} {build_s / floor_s:>6.2f} "
               f"{secs(build_cpu):>10} {secs(floor_cpu):>10} {build_cpu / floor_cpu:>6.2f} "
-              f"{build_mib:>10.0f} {floor_mib:>10.0f} {build_mib / floor_mib:>6.2f}")
+              f"{build_mib:>10.0f} {floor_mib:>10.0f} {build_mib / floor_mib:>6.2f} "
+              f"{build_all:>10.0f} {floor_all:>10.0f} {build_all / max(floor_all, 1):>6.2f}")
         lines.append(f"{case.name}: build {secs(build_s)} s, floor {secs(floor_s)} s, "
                      f"ratio {build_s / floor_s:.2f}, peak {build_mib:.0f} MiB")
         if case.edit:
@@ -268,7 +302,8 @@ def main(argv=None) -> int:
         report.append({"case": case.name, "data": str(case.data), "build_seconds": [r.seconds for r in b],
                        "build_cpu": [r.cpu for r in b], "build_mib": [r.mib for r in b],
                        "floor_seconds": [r.seconds for r in f], "floor_cpu": [r.cpu for r in f],
-                       "floor_mib": [r.mib for r in f]})
+                       "floor_mib": [r.mib for r in f], "build_all_mib": [r.tree_mib for r in b],
+                       "floor_all_mib": [r.tree_mib for r in f]})
     print()
     print("\n".join(lines))
     if args.json:
