@@ -729,8 +729,7 @@ def write_database(ds: Dataset, output: Path, vacuum: bool = False):
             with conn:
                 insert_rows(conn, ds)
                 create_search(conn)
-                for sql in views.view_statements(conn):
-                    conn.execute(sql)
+                views.create_derived(conn)
             broken = conn.execute("PRAGMA foreign_key_check").fetchall()
             if broken:
                 raise sqlite3.IntegrityError(f"foreign keys broken: {broken[:5]}")
