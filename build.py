@@ -825,16 +825,19 @@ def write_database(ds: Dataset, output: Path, vacuum: bool = False, changes: inc
                 if changes is None:
                     insert_rows(conn, ds.rows)
                     create_search(conn)
-                    for sql in views.view_statements(conn):
-                        conn.execute(sql)
-                else:
+                    views.create_derived(conn)
+                else:  # the changed jurisdictions' derived rows refreshed (all of them if the nation's changed)
                     incremental.replace_rows(conn, ds.rows, changes.jurisdictions, data_tables(), insert_rows,
                                              create_search, list(views.SEARCH_COLUMNS))
+                    views.create_derived(conn, changes.jurisdictions)
             broken = conn.execute("PRAGMA foreign_key_check").fetchall()
             if broken:
                 raise sqlite3.IntegrityError(f"foreign keys broken: {broken[:5]}")
-            if changes is None:  # a rebuild keeps the statistics of the build it copies (nearly the same rows)
+            if changes is None:
                 conn.execute("ANALYZE")
+            else:  # a rebuild keeps the statistics of the build it copies (nearly the same rows); remade tables:
+                for derived in views.DERIVED:
+                    conn.execute(f"ANALYZE [{derived.table}]")
             if vacuum:
                 conn.execute("VACUUM")
         finally:

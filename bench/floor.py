@@ -32,7 +32,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from schema.views import SEARCH_COLUMNS  # noqa: E402  (plain sqlite3; no SQLAlchemy)
+from schema.views import DERIVED_TABLES, SEARCH_COLUMNS  # noqa: E402  (plain sqlite3; no SQLAlchemy)
 from schema.vocab import AUTHORITY  # noqa: E402  (plain Python)
 
 
@@ -280,8 +280,8 @@ def build(data_dir: Path, output: Path, schema: Path):
 
 
 def make_schema(built: Path, schema: Path):
-    """An empty database with the tables and indexes of one build.py made (not its views, search
-    indexes or statistics), and its alembic_version row."""
+    """An empty database with the tables and indexes of one build.py made (not its views, derived tables,
+    search indexes or statistics), and its alembic_version row."""
     src = sqlite3.connect(f"file:{built}?mode=ro", uri=True)
     kinds = {r[1]: r[2] for r in src.execute("PRAGMA main.table_list")}  # table | view | virtual | shadow
     if schema.exists():
@@ -290,7 +290,8 @@ def make_schema(built: Path, schema: Path):
     try:
         for kind, name, table, sql in src.execute("SELECT type, name, tbl_name, sql FROM sqlite_master "
                                                   "WHERE sql IS NOT NULL ORDER BY rowid"):
-            if kind in ("table", "index") and kinds.get(table) == "table" and not table.startswith("sqlite_"):
+            if kind in ("table", "index") and kinds.get(table) == "table" and not table.startswith("sqlite_") \
+                    and table not in DERIVED_TABLES:  # derived, like the views
                 dst.execute(sql)
         if kinds.get("alembic_version") == "table":
             dst.executemany("INSERT INTO alembic_version VALUES (?)", src.execute("SELECT * FROM alembic_version"))

@@ -2,8 +2,9 @@
 
 Discovered from the database itself (sqlite_master), so a table or view that the
 models or schema/views.py add is exported without any change here. Left out: SQLite's
-own tables, Alembic's bookkeeping, and the full-text indexes with their shadow tables
-(they are rebuilt from the tables they index).
+own tables, Alembic's bookkeeping, the full-text indexes with their shadow tables
+(they are rebuilt from the tables they index), and the derived tables that the views
+target_comparison and target_coverage read (the views are exported).
 """
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from pathlib import Path
 import sqlite_utils
 
 from schema.docs import table_docs
+from schema.views import DERIVED_TABLES
 
-INTERNAL = {"alembic_version"}
+INTERNAL = {"alembic_version", *DERIVED_TABLES}
 
 
 @dataclass

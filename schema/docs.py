@@ -45,6 +45,11 @@ def table_docs() -> dict:
         if "jurisdiction_column" in view:
             columns.update({j: view["jurisdiction_column"] for j in province_columns()})
         docs[name] = {"description": view["description"], "columns": columns}
+    for table, view in views.DERIVED_TABLES.items():
+        docs[table] = {"description": f"The rows of the view {view}, computed when the database is built "
+                                      f"(hidden on the site): query {view}, whose name and columns stay; this "
+                                      f"table is how the site serves it fast.",
+                       "columns": dict(docs[view]["columns"])}
     return docs
 
 
@@ -69,6 +74,8 @@ def render_metadata(current: dict) -> str:
     for name, doc in table_docs().items():
         options = tables.get(name) or {}
         rest = {k: v for k, v in options.items() if k not in ("description", "columns")}
+        if name in views.DERIVED_TABLES:
+            rest["hidden"] = True
         tables[name] = {"description": doc["description"], **rest, "columns": doc["columns"]}
     database["tables"] = {**{n: tables[n] for n in table_docs()},
                           **{n: v for n, v in tables.items() if n not in table_docs()}}
@@ -86,7 +93,8 @@ def render_dictionary() -> str:
     comparators = "\n".join(f"- `{k}`: {v}" for k, v in models.COMPARATORS.items())
     lines += ["## Comparators", "", comparators, ""]
     for name, doc in table_docs().items():
-        kind = "view" if name in views.VIEW_DOCS else "table"
+        kind = "view" if name in views.VIEW_DOCS else "derived table, hidden" if name in views.DERIVED_TABLES \
+            else "table"
         lines += [f"## `{name}` ({kind})", "", doc["description"], "", "| column | description |", "|---|---|"]
         lines += [f"| `{column}` | {text.replace('|', '/')} |" for column, text in doc["columns"].items()]
         lines.append("")

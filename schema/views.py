@@ -1,7 +1,13 @@
-"""Derived views and search indexes, created by build.py after the data is loaded.
+"""Derived views, the rows some of them read, and search indexes, created by build.py after the data is loaded.
 
-They are derived from the tables, so they are rebuilt with the data rather than
-migrated. Their column descriptions live in VIEW_DOCS, next to their SQL.
+They are derived from the tables, so they are rebuilt with the data rather than migrated:
+`create_derived(conn)` makes (or remakes, on a built database whose tables changed) every view and
+derived table. Their column descriptions live in VIEW_DOCS, next to their SQL.
+
+The views that are slow to compute at scale (target_comparison, target_coverage, discrepancies: every
+page of theirs counts and facets them) read rows computed once by `create_derived`, kept in the derived tables
+DERIVED_TABLES (hidden on the site; the views are the public names). Their defining SQL stays here
+(TARGET_COMPARISON, TARGET_COVERAGE, DISCREPANCIES) and the tests check that the views give exactly its rows.
 """
 from __future__ import annotations
 
@@ -26,7 +32,6 @@ SEARCH_COLUMNS = {
 # same year, and the same scope; failing that, the national target for the whole measure (no scope).
 # targets rows already hold each commitment's authoritative statement (see build.settle_claims).
 TARGET_COMPARISON = f"""
-CREATE VIEW target_comparison AS
 SELECT
   t.indicator_id,
   i.name_en AS indicator_name,
@@ -81,7 +86,6 @@ WHERE t.jurisdiction_id <> '{NATIONAL}'
 # Per jurisdiction and indicator: a target is recorded; or the plan sets none (only where we hold a plan's full
 # text); or the sources we hold do not say. Indicators pair only with the level of jurisdiction they apply to.
 TARGET_COVERAGE = """
-CREATE VIEW target_coverage AS
 WITH counts AS (
   SELECT jurisdiction_id, indicator_id, count(*) AS target_count,
          sum(value IS NULL) AS targets_without_number,
@@ -161,7 +165,11 @@ WHERE f.claim_count > 1
   AND (a.comparator IS NOT b.comparator OR a.value IS NOT b.value OR a.value_max IS NOT b.value_max
        OR a.denominator IS NOT b.denominator)""" for kind, table, key, year in (
     ("target", "targets", "target_id", "target_year"), ("observation", "observations", "observation_id", "year")))
-DISCREPANCIES = "CREATE VIEW discrepancies AS" + DISCREPANCIES + "\n"
+DISCREPANCIES = DISCREPANCIES.lstrip("\n") + "\n"
+# The same rows, computed faster for the derived table: from the figures stated by more than one source
+# (few), rather than from every claim.
+DISCREPANCIES_FILL = DISCREPANCIES.replace("JOIN claims a ON", "CROSS JOIN claims a ON")
+assert DISCREPANCIES_FILL.count("CROSS JOIN claims a") == 2, "DISCREPANCIES changed: update DISCREPANCIES_FILL"
 
 # Each target beside every outcome measured on the same indicator for the same jurisdiction and scope.
 # gap_to_target: how far the outcome is from the target, in the indicator's unit, positive when short of it.
@@ -240,10 +248,156 @@ FROM sectors s
 """
 
 
-def view_statements(conn: sqlite3.Connection) -> list[str]:
+# target_comparison's rows as TARGET_COMPARISON defines them, computed faster for the derived table: the
+# national targets are looked up in a small table of the first (lowest rowid) national target per indicator,
+# year and scope, which is the row the scalar subqueries pick, and targets are read in table order.
+TARGET_COMPARISON_FILL = f"""
+WITH national AS MATERIALIZED (
+  SELECT indicator_id, target_year, scope, min(rowid) AS rid FROM targets
+  WHERE jurisdiction_id = '{NATIONAL}' AND target_year IS NOT NULL
+  GROUP BY indicator_id, target_year, scope
+)""" + TARGET_COMPARISON.replace(f"""FROM targets t
+JOIN indicators i ON i.id = t.indicator_id
+JOIN jurisdictions j ON j.id = t.jurisdiction_id
+LEFT JOIN targets n
+  ON n.id = coalesce(
+    (SELECT x.id FROM targets x
+      WHERE x.jurisdiction_id = '{NATIONAL}' AND x.indicator_id = coalesce(i.national_indicator_id, t.indicator_id)
+        AND x.target_year = t.target_year AND x.scope = t.scope),
+    (SELECT x.id FROM targets x
+      WHERE x.jurisdiction_id = '{NATIONAL}' AND x.indicator_id = coalesce(i.national_indicator_id, t.indicator_id)
+        AND x.target_year = t.target_year AND x.scope IS NULL))""", """FROM targets t
+CROSS JOIN jurisdictions j ON j.id = t.jurisdiction_id
+CROSS JOIN indicators i ON i.id = t.indicator_id
+LEFT JOIN national n1
+  ON n1.indicator_id = coalesce(i.national_indicator_id, t.indicator_id) AND n1.target_year = t.target_year
+     AND n1.scope = t.scope
+LEFT JOIN national n2
+  ON n2.indicator_id = coalesce(i.national_indicator_id, t.indicator_id) AND n2.target_year = t.target_year
+     AND n2.scope IS NULL
+LEFT JOIN targets n ON n.rowid = coalesce(n1.rid, n2.rid)""")
+assert TARGET_COMPARISON_FILL.count("national n1") == 1, "TARGET_COMPARISON changed: update TARGET_COMPARISON_FILL"
+
+
+# target_coverage's rows as TARGET_COVERAGE defines them, computed faster for the derived table: counts and
+# years from the covering index ix_targets_jurisdiction_indicator (so the years come in its order, as in
+# the view: 'no year' first, then ascending), and the targets without a number from one scan of the table.
+TARGET_COVERAGE_FILL = TARGET_COVERAGE.replace("""  SELECT jurisdiction_id, indicator_id, count(*) AS target_count,
+         sum(value IS NULL) AS targets_without_number,
+         replace(group_concat(DISTINCT coalesce(CAST(target_year AS TEXT), 'no year')), ',', ', ') AS years
+  FROM targets GROUP BY jurisdiction_id, indicator_id
+),""", """  SELECT jurisdiction_id, indicator_id, count(*) AS target_count,
+         replace(group_concat(DISTINCT coalesce(CAST(target_year AS TEXT), 'no year')), ',', ', ') AS years
+  FROM targets INDEXED BY ix_targets_jurisdiction_indicator GROUP BY jurisdiction_id, indicator_id
+),
+without_number AS (
+  SELECT jurisdiction_id, indicator_id, count(*) AS targets
+  FROM targets NOT INDEXED WHERE value IS NULL GROUP BY jurisdiction_id, indicator_id
+),""").replace("coalesce(c.targets_without_number, 0) AS targets_without_number",
+               "coalesce(w.targets, 0) AS targets_without_number").replace(
+    "LEFT JOIN observed o", "LEFT JOIN without_number w ON w.jurisdiction_id = j.id AND w.indicator_id = i.id\n"
+                            "LEFT JOIN observed o").replace(
+    "WHERE i.id IN (SELECT indicator_id FROM targets)", "WHERE i.id IN (SELECT indicator_id FROM counts)")
+assert TARGET_COVERAGE_FILL.count("without_number w") == 1 and "FROM counts)" in TARGET_COVERAGE_FILL, \
+    "TARGET_COVERAGE changed: update TARGET_COVERAGE_FILL"
+
+class Derived:
+    """A view whose rows are computed by create_derived into a hidden table; the view reads that table."""
+
+    def __init__(self, view: str, sql: str, fill: str | None = None, indexes: tuple = (),
+                 per_jurisdiction: bool = False):
+        self.view = view
+        self.table = f"derived_{view}"
+        self.sql = sql  # the view's definition: the rows it must give
+        self.fill = fill or sql  # the same rows, as computed to fill the table
+        self.indexes = indexes  # column lists: the facets, sorts and canned queries that read the table
+        # Whether each row (by its jurisdiction_id) depends only on its own jurisdiction's rows (and, for
+        # target_comparison, the national targets): then one jurisdiction's rows can be refreshed alone.
+        self.per_jurisdiction = per_jurisdiction
+
+
+DERIVED = (
+    Derived("target_comparison", TARGET_COMPARISON, TARGET_COMPARISON_FILL,
+            indexes=(("indicator_id",), ("jurisdiction_id",), ("versus_national",)),
+            per_jurisdiction=True),
+    Derived("target_coverage", TARGET_COVERAGE, TARGET_COVERAGE_FILL,
+            indexes=(("jurisdiction_id",), ("indicator_id",), ("has_target",), ("pillar_id",))),
+    Derived("discrepancies", DISCREPANCIES, DISCREPANCIES_FILL,
+            indexes=(("kind",), ("jurisdiction_id",), ("other_source_id",)), per_jurisdiction=True),
+)
+DERIVED_TABLES = {d.table: d.view for d in DERIVED}
+CACHE_KIB = 256 * 1024
+
+
+def view_statements(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(name, CREATE VIEW statement) of every view: the derived ones read their tables."""
     provinces = [r[0] for r in conn.execute("SELECT id FROM jurisdictions WHERE level = 'province' ORDER BY id")]
-    return [TARGET_COMPARISON, TARGET_COVERAGE, DISCREPANCIES, TARGET_OUTCOMES, PRIORITY_SECTORS_EXPANDED,
-            priority_sector_matrix(provinces)]
+    statements = []
+    for derived in DERIVED:
+        columns = [r[1] for r in conn.execute(f"PRAGMA table_info([{derived.table}])")]
+        statements.append((derived.view, f"CREATE VIEW [{derived.view}] AS\nSELECT "
+                           + ", ".join(f"[{c}]" for c in columns) + f"\nFROM [{derived.table}]\n"))
+    statements += [("target_outcomes", TARGET_OUTCOMES), ("priority_sectors_expanded", PRIORITY_SECTORS_EXPANDED),
+                   ("priority_sector_matrix", priority_sector_matrix(provinces))]
+    return statements
+
+
+def _fill_table(conn: sqlite3.Connection, derived: Derived) -> None:
+    """Create derived.table with the columns, and declared types, of the view's SQL, and fill it."""
+    conn.execute("DROP VIEW IF EXISTS temp.derived_source")
+    conn.execute(f"CREATE TEMP VIEW derived_source AS {derived.fill}")
+    try:
+        columns = conn.execute("PRAGMA temp.table_info(derived_source)").fetchall()
+        # Declared types as the view had them (a computed column has none, so 8 stays 8, never 8.0).
+        conn.execute(f"CREATE TABLE [{derived.table}] ("
+                     + ", ".join(f"[{c[1]}] {c[2]}".rstrip() for c in columns) + ")")
+        conn.execute(f"INSERT INTO [{derived.table}] SELECT * FROM temp.derived_source")
+    finally:
+        conn.execute("DROP VIEW temp.derived_source")
+    for columns in derived.indexes:
+        conn.execute(f"CREATE INDEX [ix_{derived.table}_{'_'.join(columns)}] ON [{derived.table}] ("
+                     + ", ".join(f"[{c}]" for c in columns) + ")")
+
+
+def _refill_jurisdictions(conn: sqlite3.Connection, derived: Derived, jurisdictions: list[str]) -> None:
+    """Replace the rows of these jurisdictions only (the table and its indexes stay)."""
+    marks = ", ".join("?" * len(jurisdictions))
+    conn.execute(f"DELETE FROM [{derived.table}] WHERE jurisdiction_id IN ({marks})", jurisdictions)
+    columns = ", ".join(f"[{r[1]}]" for r in conn.execute(f"PRAGMA table_info([{derived.table}])"))
+    # SQLite pushes the condition down into the fill query (into each part of a UNION ALL).
+    conn.execute(f"INSERT INTO [{derived.table}] ({columns}) SELECT * FROM ({derived.fill}) "
+                 f"WHERE jurisdiction_id IN ({marks})", jurisdictions)
+
+
+def create_derived(conn: sqlite3.Connection, jurisdictions: list[str] | None = None) -> None:
+    """Create every view and derived table from the tables' current rows; on a database that has them,
+    drop and remake them (e.g. after one jurisdiction's rows were replaced).
+
+    jurisdictions: refresh only these jurisdictions' rows of the derived tables whose rows depend only on
+    their own jurisdiction (and the national targets), and remake the rest whole. Pass None (everything)
+    when the national programme's targets, the indicators, the jurisdictions or the documents changed, or
+    when the database has no derived tables yet. Runs in the caller's transaction; the caller runs ANALYZE
+    afterwards (a remade table has no statistics until then)."""
+    existing = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
+    partial = jurisdictions is not None and NATIONAL not in jurisdictions \
+        and all(d.table in existing for d in DERIVED)
+    # A page cache that holds the derived tables (~40 MB at 126k targets): with SQLite's default 2 MB, the
+    # transaction's dirty pages spill to the file while it runs (and dropping a table rereads it).
+    cache_size = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = {min(cache_size, -CACHE_KIB)}")
+    try:
+        for name in VIEW_DOCS:  # the views first: some read the derived tables
+            conn.execute(f"DROP VIEW IF EXISTS [{name}]")
+        for derived in DERIVED:
+            if partial and derived.per_jurisdiction:
+                _refill_jurisdictions(conn, derived, list(jurisdictions))
+            else:
+                conn.execute(f"DROP TABLE IF EXISTS [{derived.table}]")
+                _fill_table(conn, derived)
+        for _, sql in view_statements(conn):
+            conn.execute(sql)
+    finally:
+        conn.execute(f"PRAGMA cache_size = {cache_size}")
 
 
 VIEW_DOCS = {

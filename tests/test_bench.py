@@ -11,6 +11,7 @@ import yaml
 
 import build
 from conftest import ROOT, run_build
+from schema.views import DERIVED_TABLES
 
 sys.path.insert(0, str(ROOT / "bench"))
 import floor  # noqa: E402
@@ -19,12 +20,13 @@ import run as bench_run  # noqa: E402
 
 
 def contents(path) -> dict:
-    """Every table's rows, sorted (views, FTS indexes and SQLite's own tables aside)."""
+    """Every table's rows, sorted (views, derived tables, FTS indexes and SQLite's own tables aside)."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         kinds = {r[1]: r[2] for r in conn.execute("PRAGMA main.table_list")}
         return {t: sorted(conn.execute(f"SELECT * FROM [{t}]").fetchall(), key=repr)
-                for t, kind in kinds.items() if kind == "table" and not t.startswith("sqlite_")}
+                for t, kind in kinds.items()
+                if kind == "table" and not t.startswith("sqlite_") and t not in DERIVED_TABLES}
     finally:
         conn.close()
 

@@ -135,6 +135,8 @@ def test_a_rebuild_after_edits_equals_a_clean_build(tmp_path):
         lambda: _remove_record(ha_tinh, HA_TINH_RANK_2030),  # a target fewer
         lambda: _copy_record(ha_tinh, HA_TINH_FIRST, 2029),  # a target more
         lambda: (_copy_record(ha_tinh, HA_TINH_FIRST, 2028), _edit(lai_chau, "statement_en: ", "statement_en: Edited. ")),
+        lambda: _edit(data / "viet-nam.yml", "note: No comparator word ('chiếm 20% GDP'); 003 states the same.",
+                      "note: Edited. No comparator word ('chiếm 20% GDP'); 003 states the same."),  # a national_note
     ]
     for edit in edits:
         edit()
@@ -146,6 +148,7 @@ def test_a_rebuild_after_edits_equals_a_clean_build(tmp_path):
         counts = rebuilt.stdout.split(": ", 1)[1].split(" (")[0]
         assert counts == run_build("--data", data, "--output", clean, "--no-cache").stdout.split(": ", 1)[1].strip()
     conn = sqlite3.connect(output)
+    assert conn.execute("SELECT count(*) FROM target_comparison WHERE national_note LIKE 'Edited. %'").fetchone()[0] >= 4
     years = [r[0] for r in conn.execute("SELECT target_year FROM targets WHERE jurisdiction_id = 'ha-tinh' "
                                         "AND indicator_id = 'provincial-digital-government-rank' ORDER BY 1")]
     assert years == [2028, 2029, 2030]
