@@ -240,3 +240,32 @@ def timed(get, path):
     start = time.perf_counter()
     assert get(path).status_code == 200
     return time.perf_counter() - start
+
+
+def test_table_rows_are_the_html_datasettes_own_template_writes(db_path, fake_release, tmp_path):
+    """site/templates/_table.html writes the rows with table_body (one call, not template work per cell): the
+    same rows, cells, classes and values as Datasette's _table.html, on tables, views, searches and labels."""
+    import shutil
+
+    plain = tmp_path / "templates"
+    shutil.copytree(SITE / "templates", plain)
+    (plain / "_table.html").unlink()  # Datasette's own
+
+    def body(template_dir, path):
+        datasette = Datasette(immutables=[str(db_path)], metadata=METADATA, template_dir=str(template_dir),
+                              plugins_dir=str(SITE / "plugins"),
+                              static_mounts=[("static", str(SITE / "static")), ("downloads", str(fake_release))])
+
+        async def go():
+            return await datasette.client.get(path)
+        html = asyncio.run(go()).text
+        found = re.search(r"<tbody>(.*?)</tbody>", html, re.S)
+        return re.sub(r">\s+<", "><", found.group(1).strip())
+
+    for path in ["/vn_dx_plans/targets", "/vn_dx_plans/target_comparison", "/vn_dx_plans/target_coverage",
+                 "/vn_dx_plans/targets?_search=kinh+te+so", "/vn_dx_plans/claims", "/vn_dx_plans/source_coverage"]:
+        ours = body(SITE / "templates", path)
+        assert ours == body(plain, path), path
+        assert ours.count("<tr>") > 1 and "<td class=\"col-" in ours
+    targets = body(SITE / "templates", "/vn_dx_plans/targets?jurisdiction_id=lai-chau")
+    assert '<td class="col-jurisdiction_id type-str"><a href="/vn_dx_plans/jurisdictions/lai-chau">Tỉnh Lai Châu</a>' in targets

@@ -9,6 +9,8 @@
 - has_table(name): whether the database has that table or view.
 - to_json(value): JSON safe to put inside <script type="application/json">.
 - target_text(row): '≥ 10 %', '5–10 %', '(no number)' from a row's comparator, value, value_max, unit.
+- table_body(display_rows): the <tr> rows of site/templates/_table.html (a Jinja global), the same HTML
+  as Datasette's own _table.html writes them cell by cell in the template.
 
 The release folder is the one `make serve` mounts with `--static downloads:DIR` (its manifest.json,
 served under /downloads/); without such a mount, dist/release/manifest.json. Both can be set in metadata.yml:
@@ -24,8 +26,8 @@ import json
 from pathlib import Path
 
 from datasette import hookimpl
-from datasette.utils import tilde_encode
-from markupsafe import Markup
+from datasette.utils import tilde_encode, to_css_class
+from markupsafe import Markup, escape
 
 PLUGIN = "vn-dx-plans-site"
 DATABASE = "vn_dx_plans"
@@ -85,6 +87,29 @@ def human_bytes(size) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
     return ""
+
+
+def table_body(display_rows) -> Markup:
+    """The rows of a table or view page: `<tr><td class="col-COLUMN type-TYPE">VALUE</td>…</tr>`, as Datasette's
+    _table.html writes them, in one call. In the template, each of a page's ~2,000 cells cost a filter call and
+    async template steps: most of the time a 100-row page of `targets` took beyond its SQL (docs/performance.md)."""
+    classes: dict = {}
+    out = []
+    for row in display_rows:
+        out.append("<tr>")
+        for cell in row:
+            column = cell["column"]
+            css = classes.get(column)
+            if css is None:
+                css = classes[column] = str(escape(to_css_class(column)))
+            out.append(f'<td class="col-{css} type-{escape(cell["value_type"])}">{escape(cell["value"])}</td>')
+        out.append("</tr>")
+    return Markup("\n".join(out))
+
+
+@hookimpl
+def prepare_jinja2_environment(env):
+    env.globals["table_body"] = table_body
 
 
 @hookimpl
