@@ -381,10 +381,12 @@ def create_derived(conn: sqlite3.Connection, jurisdictions: list[str] | None = N
     existing = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
     partial = jurisdictions is not None and NATIONAL not in jurisdictions \
         and all(d.table in existing for d in DERIVED)
-    # A page cache that holds the derived tables (~40 MB at 126k targets): with SQLite's default 2 MB, the
-    # transaction's dirty pages spill to the file while it runs (and dropping a table rereads it).
+    # On a built database (a refresh): a page cache that holds the derived tables (~40 MB at 126k targets); with
+    # SQLite's default 2 MB, dropping a table rereads it and the refill's dirty pages spill to the file. A fresh
+    # build keeps the default: there is nothing to drop, and the larger cache would add to the build's peak memory.
     cache_size = conn.execute("PRAGMA cache_size").fetchone()[0]
-    conn.execute(f"PRAGMA cache_size = {min(cache_size, -CACHE_KIB)}")
+    if any(d.table in existing for d in DERIVED):
+        conn.execute(f"PRAGMA cache_size = {min(cache_size, -CACHE_KIB)}")
     try:
         for name in VIEW_DOCS:  # the views first: some read the derived tables
             conn.execute(f"DROP VIEW IF EXISTS [{name}]")
