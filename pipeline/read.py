@@ -69,7 +69,7 @@ class Problems(list):
         self.append(Problem(where.file, where.line_of(field_name), field_name, message))
 
 
-@dataclass
+@dataclass(slots=True)
 class Where:
     """A record's place: its file, its first line and the line of each key."""
 
