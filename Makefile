@@ -35,7 +35,10 @@ check: install
 
 # The downloadable release (pipeline/release.py): dist/release/vn-dx-plans-<version>/, its .zip and
 # manifest.json. PREVIOUS=<old release folder or .db> puts what changed since then in its CHANGELOG.
-release: build
+# A release is built in full (--no-cache): an incremental build has the same rows, but views without an
+# ORDER BY list them in the order they were written.
+release: install
+	$(BIN)/python build.py --no-cache --output $(DB)
 	$(BIN)/python -m pipeline.release --db $(DB) --out $(RELEASE) $(if $(PREVIOUS),--previous $(PREVIOUS))
 
 package: release
