@@ -13,11 +13,9 @@ across files, period order, NFC) stays in build.py's own checks.
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
-
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.validators import extend
 
 from pipeline.read import Items, Problem, Problems, Record, Refused
 from schema.yaml_schema import (
@@ -149,35 +147,43 @@ def schema_comment(file_name: str) -> str:
 
 # ---------------------------------------------------------------- validating
 
-_TYPE_CHECKER = Draft202012Validator.TYPE_CHECKER.redefine(
-    "integer", lambda _, value: isinstance(value, int) and not isinstance(value, bool))  # 2025.0 is not a year
-_Validator = extend(Draft202012Validator, type_checker=_TYPE_CHECKER)
-
-
 @lru_cache(maxsize=None)
-def _validator(name: str, kind: str | None = None):
+def _schema(name: str, kind: str | None = None) -> dict:
     schema = file_schema(name)
     if kind is not None:  # one record of that kind, against the same $defs
         schema = {"type": "object", "$ref": f"#/$defs/{kind}",
                   "$defs": {k: _record_schema(k) for k in _needed([kind])}}
-    return _Validator(schema, format_checker=FormatChecker(["date"]))
+    return schema
+
+
+@lru_cache(maxsize=None)
+def _validator(name: str, kind: str | None = None):
+    """The jsonschema validator (imported only when a document needs its errors: importing it takes about as
+    long as checking today's data)."""
+    from jsonschema import Draft202012Validator, FormatChecker
+    from jsonschema.validators import extend
+
+    type_checker = Draft202012Validator.TYPE_CHECKER.redefine(
+        "integer", lambda _, value: isinstance(value, int) and not isinstance(value, bool))  # 2025.0 is not a year
+    return extend(Draft202012Validator, type_checker=type_checker)(_schema(name, kind),
+                                                                   format_checker=FormatChecker(["date"]))
 
 
 def validate_file(doc, file_name: str, problems: Problems) -> None:
     """Validate a whole data file; every error becomes one problem at its line."""
-    _report(_validator(schema_name(file_name)), doc, problems, top_level=True)
+    _report((schema_name(file_name), None), doc, problems, top_level=True)
 
 
 def validate_record(record: Record, kind: str, problems: Problems) -> None:
     """Validate one record (for a record that was not read as part of a validated file)."""
-    _report(_validator(JURISDICTION_SCHEMA, kind), record, problems, top_level=False)
+    _report((JURISDICTION_SCHEMA, kind), record, problems, top_level=False)
 
 
-def _report(validator, doc, problems: Problems, top_level: bool):
+def _report(which: tuple, doc, problems: Problems, top_level: bool):
     if not isinstance(doc, (Record, Items)):
         return
-    if not _quick(validator.schema)(doc):  # only then ask jsonschema for the errors (it is ~10x slower)
-        for error in validator.iter_errors(doc):
+    if not _quick(_schema(*which))(doc):  # only then ask jsonschema for the errors (it is ~10x slower)
+        for error in _validator(*which).iter_errors(doc):
             _problem(error, doc, problems, top_level)
     _settle(doc)
 
@@ -191,6 +197,7 @@ _PYTHON_TYPES = {
     "array": lambda v: isinstance(v, list), "object": lambda v: isinstance(v, dict),
 }
 _ANNOTATIONS = {"$schema", "title", "description", "$defs", "$comment"}
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _quick_cache: dict = {}
 
 
@@ -208,10 +215,21 @@ def _quick(schema: dict):
     return _quick_cache[key]
 
 
+def _calendar_date(value: str) -> bool:
+    """YYYY-MM-DD and a real day: stricter than jsonschema's "date" format, never looser (a quick yes only)."""
+    import datetime
+
+    if len(value) != 10 or not _DATE.fullmatch(value):
+        return False
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _compile(schema: dict, defs: dict, compiled: dict):
     import re as _re
-
-    dates = FormatChecker(["date"])
 
     checks = []
     for keyword, value in schema.items():
@@ -229,7 +247,7 @@ def _compile(schema: dict, defs: dict, compiled: dict):
             checks.append(lambda v, b=value, compare=compare:
                           not _PYTHON_TYPES["number"](v) or compare(v, b))
         elif keyword == "format" and value == "date":
-            checks.append(lambda v: not isinstance(v, str) or dates.conforms(v, "date"))
+            checks.append(lambda v: not isinstance(v, str) or _calendar_date(v))
         elif keyword == "pattern":
             regex = _re.compile(value)
             checks.append(lambda v, regex=regex: not isinstance(v, str) or regex.search(v) is not None)

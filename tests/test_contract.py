@@ -107,7 +107,7 @@ def test_the_reader_is_faster_than_libyaml_loading(tmp_path):
     assert ours < libyaml, (ours, libyaml)
 
 
-VALUES = [None, "", "=x", "x", "2020-02-30", "2022-02-25T00:00:00", -1, 0, 2025, 2051, 2025.0, 1e16, True, ["=x"],
+VALUES = [None, "", "=x", "x", "2020-02-30", "2020-02-03", "2020-2-3", "2020-02-03\n", "２０２０-02-03", "2022-02-25T00:00:00", -1, 0, 2025, 2051, 2025.0, 1e16, True, ["=x"],
           {"a": 1}, "province", ">="]
 
 

@@ -109,3 +109,27 @@ def test_check_and_build_import_neither_sqlalchemy_nor_alembic(tmp_path):
     subprocess.run([sys.executable, "-c", "import build; build.schema_template()"], cwd=ROOT, check=True)
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_valid_data_is_checked_without_importing_jsonschema(tmp_path):
+    """jsonschema is asked for the errors only when the quick check (pipeline/contract._quick) says no: its import
+    takes about as long as checking today's data. Invalid data still gets jsonschema's errors (tests/test_contract.py)."""
+    import shutil
+    import subprocess
+    import sys
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    code = ("import sys, build; "
+            f"assert build.main(['--data', {str(data)!r}, '--check', '--no-cache']) == 0; "
+            "assert 'jsonschema' not in sys.modules")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    (data / "ha-tinh.yml").write_text((data / "ha-tinh.yml").read_text(encoding="utf-8").replace(
+        "target_year: 2030", "target_year: '2030'", 1), encoding="utf-8")
+    code = ("import sys, build; "
+            f"assert build.main(['--data', {str(data)!r}, '--check', '--no-cache']) == 1; "
+            "assert 'jsonschema' in sys.modules")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "ha-tinh.yml" in result.stderr and "target_year" in result.stderr
