@@ -114,8 +114,14 @@ def quote_in_text(quote: str, text: str) -> bool:
 
 
 def quote_end(quote: str, text: str, hint: int = 0) -> int:
-    """Where the quote ends in the text (its fragments in order), or -1. The first fragment is looked for from
-    `hint` onwards first (quotes are mostly transcribed in the order of their text), then before it."""
+    """Where the quote ends in the text (its fragments in order), or -1. `hint` only makes it faster: the search
+    starts there (quotes are mostly transcribed in the order of their text) and, if that fails, starts again from
+    the beginning, so whether a quote is found never depends on what was checked before it."""
+    end = _quote_end(quote, text, hint)
+    return _quote_end(quote, text, 0) if end < 0 and hint else end
+
+
+def _quote_end(quote: str, text: str, hint: int) -> int:
     at = -1
     for part in ELLIPSIS.split(nfc_norm(quote)):
         part = part.strip()
@@ -737,6 +743,12 @@ def load_changes(data_dir: Path, sources_dir: Path | None, jobs: int | None, cac
         return None, "the source texts changed"
     doc_source = {d["id"]: d["source_id"] for d in ds.rows["documents"]}
     figures = {(c["figure_kind"], c["figure_id"]) for c in ds.rows["claims"]}
+    for name in changes.changed + changes.removed:  # and the figures the changed files stated before the edit
+        if name in previous.keys:
+            earlier = read_summary(cache, previous.keys[name])
+            if earlier is None:
+                return None, f"no summary of the earlier {name}"
+            figures |= earlier.figures
     for name, summary in summaries.items():
         if any(doc_source.get(d) != previous.doc_source.get(d) for d in summary.inherits):
             return None, f"a document {name} takes its source from changed"

@@ -61,8 +61,11 @@ def summarize(part: FilePart) -> Summary:
 
 
 def read_summary(cache: Path, key: str) -> Summary | None:
+    entry = cache / f"{key}.summary.pickle"
     try:
-        return pickle.loads((cache / f"{key}.summary.pickle").read_bytes())
+        summary = pickle.loads(entry.read_bytes())
+        os.utime(entry)  # in use: not pruned
+        return summary
     except Exception:  # missing or unreadable: the rebuild is done in full
         return None
 
@@ -74,14 +77,17 @@ def _store(cache: Path, name: str, value):
 
 
 # The code a file's parsed part depends on: a change to any of it makes every cached part stale.
-PARSE_CODE = ("build.py", "pipeline/read.py", "pipeline/contract.py", "pipeline/quotes.py", "schema/yaml_schema.py",
-              "schema/vocab.py", "schema/*.schema.json")
+PARSE_CODE = ("build.py", "pipeline/read.py", "pipeline/contract.py", "pipeline/quotes.py", "pipeline/cache.py",
+              "pipeline/outputs.py", "schema/yaml_schema.py", "schema/vocab.py", "schema/*.schema.json",
+              "requirements.lock")  # the libraries' pinned versions (PyYAML, jsonschema)
 PARALLEL_BYTES = 4 << 20  # below this much YAML to parse, starting processes costs more than it saves
 
 
 @functools.lru_cache(maxsize=1)
 def parse_code_version() -> str:
-    digest = hashlib.sha256(sys.version.encode())
+    import sqlite3
+
+    digest = hashlib.sha256(sys.version.encode() + sqlite3.sqlite_version.encode())
     for pattern in PARSE_CODE:
         for path in sorted(ROOT.glob(pattern)):
             digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
