@@ -691,10 +691,12 @@ def data_paths(data_dir: Path, problems: Problems) -> list[Path]:
 
 
 def load_dataset(data_dir: Path, sources_dir: Path | None = None, jobs: int | None = None,
-                 cache: Path | None = None, progress=None, paths: tuple | None = None) -> tuple[Dataset, Problems]:
+                 cache: Path | None = None, progress=None, paths: tuple | None = None,
+                 keys: dict | None = None) -> tuple[Dataset, Problems]:
     """Parse and validate every file of data_dir (in `jobs` processes, each file's result cached in `cache` by
     its content), then run the whole-dataset checks; quotes are checked against the texts in sources_dir
-    (default: data_dir/sources). `paths`: (paths, problems) of data_paths, when already listed."""
+    (default: data_dir/sources). `paths`: (paths, problems) of data_paths, when already listed; `keys`: their
+    cache keys, when already computed."""
     ds, refs = Dataset(), []
     if paths is None:
         problems = Problems()
@@ -703,7 +705,7 @@ def load_dataset(data_dir: Path, sources_dir: Path | None = None, jobs: int | No
         paths, problems = paths[0], Problems(paths[1])
     if not data_dir.is_dir():
         return ds, problems
-    for part in parse_files(parse_file, paths, jobs=jobs, cache=cache, progress=progress):
+    for part in parse_files(parse_file, paths, jobs=jobs, cache=cache, progress=progress, keys=keys):
         merge_part(ds, part, problems, refs)
     check_whole(ds, refs, problems, data_dir, sources_dir)
     return ds, problems
@@ -731,7 +733,7 @@ def load_changes(data_dir: Path, sources_dir: Path | None, jobs: int | None, cac
                 return None, f"no summary of {name}"
             summaries[name] = summary
     fresh = iter(parse_files(parse_file, [p for p in paths if display_path(p) not in summaries], jobs=jobs,
-                             cache=cache, progress=progress))
+                             cache=cache, progress=progress, keys=keys))
     problems, refs, ds = Problems(), [], Dataset()
     for path in paths:
         merge_part(ds, summaries.get(display_path(path)) or next(fresh), problems, refs)
@@ -751,7 +753,7 @@ def load_changes(data_dir: Path, sources_dir: Path | None, jobs: int | None, cac
             figures |= earlier.figures
     for name, summary in summaries.items():
         if any(doc_source.get(d) != previous.doc_source.get(d) for d in summary.inherits):
-            return None, f"a document {name} takes its source from changed"
+            return None, f"rows of {name} inherit the source of a document that changed its source"
         if not summary.figures.isdisjoint(figures):
             return None, f"a figure of {name} is also stated in a changed file"
     return ds, changes
@@ -954,7 +956,7 @@ def main(argv=None) -> int:
         if ds is None:
             changes = None
             ds, problems = load_dataset(args.data, args.sources, jobs=args.jobs, cache=store, progress=progress,
-                                        paths=(paths, listed))
+                                        paths=(paths, listed), keys=keys)
         else:
             problems = Problems()
     except (MemoryError, RecursionError) as exc:  # reported, not a traceback (the reader stops these in a file)

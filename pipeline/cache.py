@@ -70,7 +70,7 @@ def read_summary(cache: Path, key: str) -> Summary | None:
         return None
 
 
-def _store(cache: Path, name: str, value):
+def write_pickle(cache: Path, name: str, value):
     temp = cache / f".{name}.{os.getpid()}.tmp"
     temp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
     os.replace(temp, cache / name)
@@ -102,11 +102,14 @@ def cache_key(path: Path) -> str | None:
     return key.hexdigest()
 
 
-def parse_files(parse_file, paths: list[Path], jobs: int | None = None, cache: Path | None = None, progress=None) -> list[FilePart]:
+def parse_files(parse_file, paths: list[Path], jobs: int | None = None, cache: Path | None = None, progress=None,
+                keys: dict | None = None) -> list[FilePart]:
     """parse_file for every path, in order: from the cache where the file and the code are unchanged, the rest
-    in `jobs` processes (default: one per core) when there is enough to parse."""
+    in `jobs` processes (default: one per core) when there is enough to parse. `keys`: {display path: cache_key},
+    when the caller has them already."""
     parts: list = [None] * len(paths)
-    keys = [cache_key(p) if cache else None for p in paths]
+    known = keys or {}
+    keys = [(known[display_path(p)] if display_path(p) in known else cache_key(p)) if cache else None for p in paths]
     todo = []
     for index, key in enumerate(keys):
         entry = cache / f"{key}.pickle" if key else None
@@ -144,10 +147,10 @@ def parse_files(parse_file, paths: list[Path], jobs: int | None = None, cache: P
         cache.mkdir(parents=True, exist_ok=True)
         for index in todo:
             if keys[index]:
-                _store(cache, f"{keys[index]}.pickle", parts[index])
+                write_pickle(cache, f"{keys[index]}.pickle", parts[index])
         for index, key in enumerate(keys):  # each part's summary, for incremental rebuilds (pipeline/incremental.py)
             if key and (index in todo or not (cache / f"{key}.summary.pickle").is_file()):
-                _store(cache, f"{key}.summary.pickle", summarize(parts[index]))
+                write_pickle(cache, f"{key}.summary.pickle", summarize(parts[index]))
         _prune(cache)
     return parts
 

@@ -8,15 +8,20 @@ compares the databases), so it is taken only when nothing else can differ:
   (cache keys) it was made from, with which code, from which source texts, and which database file it wrote
   (size, modification time, inode): a database changed since is not patched;
 - no vocabulary file (dataset, sources, pillars, sectors, indicators) changed, nor the code;
-- every whole-dataset check is run again on the whole dataset: ids and references of every file (from the
-  cached summaries of the unchanged ones, pipeline/cache.Summary), the rows of every small table, and the
-  evidence (quotes, numbers, locators, coverage) of every row of the changed files and of every small table,
-  against source texts whose bytes are hashed again on every build;
-- the evidence of an unchanged file's many rows is a function of that file, sources.yml, the texts and the
-  sources its rows inherit from documents; all four are compared with the last good build's, where it was
-  checked, and the rebuild is done in full when any differs;
-- claims of one figure in two files (settled together) or any problem at all send the build the full way, which
-  then reports every problem exactly as a clean build does.
+- every whole-dataset check is run again on the whole dataset: ids, references, uniqueness (of ids, keys,
+  gso_code and name_vi) over every file, from the cached summaries of the unchanged ones
+  (pipeline/cache.Summary), and every source text is read and its bytes hashed;
+- every row of a changed file is checked in full, evidence included (quotes, numbers, locators, coverage). The
+  evidence of an unchanged file's rows is a function of that file, sources.yml, the texts and the sources its
+  rows inherit from documents (build.quote_end does not depend on what was checked before), and all four are
+  the same as at the last good build, where it was checked; when any differs the build is a full one. The
+  build's output says how many quotes were checked then;
+- a figure stated in an unchanged file and in a changed one (before or after the edit: their claims are
+  settled together), or any problem at all, sends the build the full way, which then reports every problem
+  exactly as a clean build does.
+
+Afterwards `schema.views.create_derived` refreshes the changed jurisdictions' derived rows (all of them when
+the national file changed); the statistics of the copied database are kept, but for the derived tables.
 
 Rows of the changed files are replaced by jurisdiction_id in the tables with many rows (pipeline/cache.MANY_ROWS)
 and their search indexes; every other table is rewritten whole, in the order a clean build writes it. Row ids
@@ -32,7 +37,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.cache import MANY_ROWS, ROOT, _store, parse_code_version
+from pipeline.cache import MANY_ROWS, ROOT, parse_code_version, write_pickle
 
 # The code the database's rows and derived objects depend on besides the parse code (pipeline/cache.PARSE_CODE).
 WRITE_CODE = ("pipeline/incremental.py", "schema/views.py")
@@ -84,7 +89,7 @@ def read_manifest(path: Path) -> Manifest | None:
 
 def write_manifest(path: Path, manifest: Manifest):
     path.parent.mkdir(parents=True, exist_ok=True)
-    _store(path.parent, path.name, manifest)
+    write_pickle(path.parent, path.name, manifest)
     os.utime(path)
 
 
