@@ -707,7 +707,7 @@ def load_dataset(data_dir: Path, sources_dir: Path | None = None, jobs: int | No
         return ds, problems
     for part in parse_files(parse_file, paths, jobs=jobs, cache=cache, progress=progress, keys=keys):
         merge_part(ds, part, problems, refs)
-    check_whole(ds, refs, problems, data_dir, sources_dir)
+    check_whole(ds, refs, problems, data_dir, sources_dir, progress=progress)
     return ds, problems
 
 
@@ -737,7 +737,7 @@ def load_changes(data_dir: Path, sources_dir: Path | None, jobs: int | None, cac
     problems, refs, ds = Problems(), [], Dataset()
     for path in paths:
         merge_part(ds, summaries.get(display_path(path)) or next(fresh), problems, refs)
-    check_whole(ds, refs, problems, data_dir, sources_dir, frozenset(summaries))
+    check_whole(ds, refs, problems, data_dir, sources_dir, frozenset(summaries), progress)
     if problems:
         return None, "a problem (the full build reports it)"
     previous = changes.previous
@@ -760,8 +760,10 @@ def load_changes(data_dir: Path, sources_dir: Path | None, jobs: int | None, cac
 
 
 def check_whole(ds: Dataset, refs: list, problems: Problems, data_dir: Path, sources_dir: Path | None,
-                checked: frozenset = frozenset()):
+                checked: frozenset = frozenset(), progress=None):
     """The whole-dataset checks, after every file's part is merged (`checked`: see check_evidence)."""
+    if progress:
+        progress.say(f"checking {sum(map(len, ds.rows.values())):,} rows across files (references, ids, evidence)")
     resolve_references(ds, refs, problems)
     fill_defaults(ds, problems)
     sources_dir = sources_dir or data_dir / "sources"
@@ -826,12 +828,16 @@ def create_schema(path: Path):
     shutil.copyfile(schema_template(), path)
 
 
-def insert_rows(conn: sqlite3.Connection, tables: dict):
+def insert_rows(conn: sqlite3.Connection, tables: dict, progress=None):
     """One executemany per table ({table: rows}), in the columns the schema has. Foreign keys are checked once,
     after the load (write_database), so the order of tables does not matter."""
+    total, done = sum(map(len, tables.values())), 0
     for table, rows in tables.items():
         if not rows:
             continue
+        if progress:
+            progress.say(f"loading {table}: {len(rows):,} rows ({done:,} of {total:,} rows loaded)")
+        done += len(rows)
         known = [r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")]
         columns = [c for c in known if any(c in r for r in rows)]
         sql = f"INSERT INTO [{table}] ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
@@ -857,7 +863,8 @@ def create_search(conn: sqlite3.Connection, only: tuple | None = None):
                      + (f" WHERE {only[0]}" if only else ""), only[1] if only else ())
 
 
-def write_database(ds: Dataset, output: Path, vacuum: bool = False, changes: incremental.Changes | None = None):
+def write_database(ds: Dataset, output: Path, vacuum: bool = False, changes: incremental.Changes | None = None,
+                   progress=None):
     """Write the database to a temporary file beside `output` and rename it into place. A fresh build in
     one transaction has no free pages to reclaim; `vacuum` (for a release) defragments it too. With
     `changes` (load_changes), the temporary file is a copy of `output` with the changed files' rows replaced."""
@@ -874,14 +881,19 @@ def write_database(ds: Dataset, output: Path, vacuum: bool = False, changes: inc
         conn = sqlite3.connect(temp)
         try:
             with conn:
+                say = progress.say if progress else (lambda text: None)
                 if changes is None:
-                    insert_rows(conn, ds.rows)
+                    insert_rows(conn, ds.rows, progress)
+                    say("indexing search")
                     create_search(conn)
+                    say("deriving the comparison, coverage and discrepancies rows")
                     views.create_derived(conn)
                 else:  # the changed jurisdictions' derived rows refreshed (all of them if the nation's changed)
+                    say(f"replacing the rows of {', '.join(changes.jurisdictions) or 'no jurisdiction'}")
                     incremental.replace_rows(conn, ds.rows, changes.jurisdictions, data_tables(), insert_rows,
                                              create_search, list(views.SEARCH_COLUMNS))
                     views.create_derived(conn, changes.jurisdictions)
+                say("checking foreign keys, analyzing")
             broken = conn.execute("PRAGMA foreign_key_check").fetchall()
             if broken:
                 raise sqlite3.IntegrityError(f"foreign keys broken: {broken[:5]}")
@@ -905,7 +917,8 @@ def write_database(ds: Dataset, output: Path, vacuum: bool = False, changes: inc
 # ---------------------------------------------------------------- command line
 
 class Progress:
-    """Progress on a terminal (files parsed, rows written) for builds long enough to need it; silent otherwise."""
+    """Progress on a terminal (files parsed, checks, rows loaded, indexing) for builds long enough to need it
+    (from `after` seconds on); silent otherwise (main makes one only when stderr is a terminal)."""
 
     def __init__(self, after: float = 1.0):
         import time
@@ -989,9 +1002,7 @@ def main(argv=None) -> int:
         print(f"ok: {counts}")
         return 0
     try:
-        if progress:
-            progress.say(f"writing {display_path(args.output)} ({sum(map(len, ds.rows.values()))} rows)")
-        write_database(ds, args.output, vacuum=args.vacuum, changes=changes)
+        write_database(ds, args.output, vacuum=args.vacuum, changes=changes, progress=progress)
         if progress:
             progress.close()
     except Exception as exc:  # reported, not a traceback: the old database is still in place

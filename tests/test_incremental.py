@@ -82,6 +82,28 @@ def test_only_the_projects_own_data_is_cached_by_default(tmp_path):
     assert after == before  # a test's or a fuzzer's data folder leaves nothing in the repository's cache
 
 
+def test_progress_on_a_terminal(tmp_path, monkeypatch):
+    """On a terminal, a build that runs long enough (here: from the first moment) says what it is doing, on one
+    line it rewrites, and clears it at the end."""
+    import io
+    import sys
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen = Terminal()
+    monkeypatch.setattr(sys, "stderr", screen)
+    monkeypatch.setattr(build.Progress.__init__, "__defaults__", (0.0,))
+    assert build.main(["--output", str(tmp_path / "x.db"), "--no-cache"]) == 0
+    shown = [line for line in screen.getvalue().split("\r\033[K") if line]
+    assert "parsed 11/11 files" in shown
+    assert any(line.startswith("checking ") and "rows across files" in line for line in shown)
+    assert any(line.startswith("loading targets: 160 rows (") for line in shown)
+    assert "indexing search" in shown and "checking foreign keys, analyzing" in shown
+    assert screen.getvalue().endswith("\r\033[K")  # the line is cleared before the result is printed
+
+
 def test_no_progress_when_not_a_terminal(tmp_path):
     result = run_build("--output", tmp_path / "x.db")
     assert result.returncode == 0 and "parsed" not in result.stderr and result.stderr == ""
