@@ -255,7 +255,7 @@ def test_a_failure_while_writing_is_reported_and_leaves_the_old_database(tmp_pat
     output = tmp_path / "vn_dx_plans.db"
     output.write_bytes(b"previous build")
 
-    def fail(conn, ds):
+    def fail(*args, **kwargs):
         raise sqlite3.IntegrityError("simulated")
 
     monkeypatch.setattr(build, "insert_rows", fail)
