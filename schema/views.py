@@ -31,7 +31,7 @@ SEARCH_COLUMNS = {
 # The national target set beside a provincial one: same indicator (or the national indicator it answers to),
 # same year, and the same scope; failing that, the national target for the whole measure (no scope).
 # targets rows already hold each commitment's authoritative statement (see build.settle_claims).
-TARGET_COMPARISON = f"""
+_COMPARISON_SELECT = f"""
 SELECT
   t.indicator_id,
   i.name_en AS indicator_name,
@@ -69,7 +69,9 @@ SELECT
   n.note AS national_note,
   t.id AS target_id,
   n.id AS national_target_id
-FROM targets t
+"""
+_COMPARISON_WHERE = f"WHERE t.jurisdiction_id <> '{NATIONAL}'\n"
+TARGET_COMPARISON = _COMPARISON_SELECT + f"""FROM targets t
 JOIN indicators i ON i.id = t.indicator_id
 JOIN jurisdictions j ON j.id = t.jurisdiction_id
 LEFT JOIN targets n
@@ -80,8 +82,7 @@ LEFT JOIN targets n
     (SELECT x.id FROM targets x
       WHERE x.jurisdiction_id = '{NATIONAL}' AND x.indicator_id = coalesce(i.national_indicator_id, t.indicator_id)
         AND x.target_year = t.target_year AND x.scope IS NULL))
-WHERE t.jurisdiction_id <> '{NATIONAL}'
-"""
+""" + _COMPARISON_WHERE
 
 # Per jurisdiction and indicator: a target is recorded; or the plan sets none (only where we hold a plan's full
 # text); or the sources we hold do not say. Indicators pair only with the level of jurisdiction they apply to.
@@ -248,25 +249,16 @@ FROM sectors s
 """
 
 
-# target_comparison's rows as TARGET_COMPARISON defines them, computed faster for the derived table: the
-# national targets are looked up in a small table of the first (lowest rowid) national target per indicator,
-# year and scope, which is the row the scalar subqueries pick, and targets are read in table order.
+# target_comparison's rows as TARGET_COMPARISON defines them (the same columns and condition), computed faster
+# for the derived table: the national targets are looked up in a small table of the first (lowest rowid)
+# national target per indicator, year and scope, which is the row the scalar subqueries pick, and targets are
+# read in table order.
 TARGET_COMPARISON_FILL = f"""
 WITH national AS MATERIALIZED (
   SELECT indicator_id, target_year, scope, min(rowid) AS rid FROM targets
   WHERE jurisdiction_id = '{NATIONAL}' AND target_year IS NOT NULL
   GROUP BY indicator_id, target_year, scope
-)""" + TARGET_COMPARISON.replace(f"""FROM targets t
-JOIN indicators i ON i.id = t.indicator_id
-JOIN jurisdictions j ON j.id = t.jurisdiction_id
-LEFT JOIN targets n
-  ON n.id = coalesce(
-    (SELECT x.id FROM targets x
-      WHERE x.jurisdiction_id = '{NATIONAL}' AND x.indicator_id = coalesce(i.national_indicator_id, t.indicator_id)
-        AND x.target_year = t.target_year AND x.scope = t.scope),
-    (SELECT x.id FROM targets x
-      WHERE x.jurisdiction_id = '{NATIONAL}' AND x.indicator_id = coalesce(i.national_indicator_id, t.indicator_id)
-        AND x.target_year = t.target_year AND x.scope IS NULL))""", """FROM targets t
+)""" + _COMPARISON_SELECT + """FROM targets t
 CROSS JOIN jurisdictions j ON j.id = t.jurisdiction_id
 CROSS JOIN indicators i ON i.id = t.indicator_id
 LEFT JOIN national n1
@@ -275,8 +267,8 @@ LEFT JOIN national n1
 LEFT JOIN national n2
   ON n2.indicator_id = coalesce(i.national_indicator_id, t.indicator_id) AND n2.target_year = t.target_year
      AND n2.scope IS NULL
-LEFT JOIN targets n ON n.rowid = coalesce(n1.rid, n2.rid)""")
-assert TARGET_COMPARISON_FILL.count("national n1") == 1, "TARGET_COMPARISON changed: update TARGET_COMPARISON_FILL"
+LEFT JOIN targets n ON n.rowid = coalesce(n1.rid, n2.rid)
+""" + _COMPARISON_WHERE
 
 
 # target_coverage's rows as TARGET_COVERAGE defines them, computed faster for the derived table: counts and
