@@ -38,6 +38,7 @@ from schema.yaml_schema import (
     RECORDS,
     REQUIRED_JURISDICTION_KEYS,
     SINGLE_RECORD_KEYS,
+    JURISDICTIONS_DIR,
     VOCABULARY_FILES,
 )
 
@@ -675,7 +676,8 @@ def merge_part(ds: Dataset, part: FilePart, problems: Problems, refs: list):
 
 
 def data_paths(data_dir: Path, problems: Problems) -> list[Path]:
-    """The vocabulary files, then every jurisdiction file (*.yml), in the order a build reads them."""
+    """The catalogue files (data/*.yml), then every jurisdiction file (data/jurisdictions/*.yml), in the order
+    a build reads them."""
     if not data_dir.is_dir():
         problems.append(Problem(str(data_dir), 0, "data", "folder not found"))
         return []
@@ -687,7 +689,22 @@ def data_paths(data_dir: Path, problems: Problems) -> list[Path]:
             problems.append(Problem(display_path(path), 0, "file", refused))
         else:
             paths.append(path)
-    return paths + [p for p in data_files(data_dir, problems) if p.name not in VOCABULARY_FILES]  # every *.yml / *.yaml
+    for path in data_files(data_dir, problems):  # a jurisdiction file left beside the catalogue
+        if path.name not in VOCABULARY_FILES:
+            problems.append(Problem(display_path(path), 0, "file",
+                                    f"jurisdiction files live in {JURISDICTIONS_DIR}/; move it to "
+                                    f"{display_path(data_dir / JURISDICTIONS_DIR / path.name)}"))
+    folder = data_dir / JURISDICTIONS_DIR
+    if not folder.is_dir() or not folder.resolve().is_relative_to(data_dir.resolve()):
+        problems.append(Problem(display_path(folder), 0, "data", "folder not found (a folder inside the data folder "
+                                "with one file per jurisdiction)"))
+        return paths
+    jurisdictions = data_files(folder, problems, root=data_dir.resolve())  # every jurisdiction's *.yml
+    for path in jurisdictions:
+        if path.name in VOCABULARY_FILES:
+            problems.append(Problem(display_path(path), 0, "file", "a catalogue file's name; a jurisdiction file is "
+                                    "named after its id"))
+    return paths + [p for p in jurisdictions if p.name not in VOCABULARY_FILES]
 
 
 def load_dataset(data_dir: Path, sources_dir: Path | None = None, jobs: int | None = None,

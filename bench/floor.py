@@ -236,7 +236,7 @@ def read_rows(data_dir: Path, columns: dict) -> Rows:
         path = data_dir / name
         if path.exists():
             apply(yaml.load(path.read_text(encoding="utf-8"), Loader=load), sections, {})
-    for path in sorted(data_dir.glob("*.yml")):
+    for path in sorted((data_dir / "jurisdictions").glob("*.yml")):
         if path.name not in VOCABULARY:
             apply(yaml.load(path.read_text(encoding="utf-8"), Loader=load), JURISDICTION, {})
     fill_defaults(rows)

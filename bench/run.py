@@ -107,7 +107,7 @@ EDITED = re.compile(r'statement_en: "(\[edit \d+\] )?')
 
 def edit_one_file(data: Path, count: int) -> Path:
     """Change one province file (the middle one) as a contributor would: its first English statement."""
-    files = sorted(data.glob("tinh-*.yml"))
+    files = sorted((data / "jurisdictions").glob("tinh-*.yml"))
     path = files[len(files) // 2]
     text = path.read_text(encoding="utf-8")
     path.write_text(EDITED.sub(f'statement_en: "[edit {count}] ', text, count=1), encoding="utf-8")

@@ -109,7 +109,7 @@ def _needed(kinds) -> list[str]:
 def file_schema(name: str) -> dict:
     """The JSON Schema of one kind of data file."""
     if name == JURISDICTION_SCHEMA:
-        sections, title = JURISDICTION_FILE, "A jurisdiction's file: data/<jurisdiction id>.yml"
+        sections, title = JURISDICTION_FILE, "A jurisdiction's file: data/jurisdictions/<jurisdiction id>.yml"
         required = sorted(REQUIRED_JURISDICTION_KEYS)
     else:
         file_name = f"{name}.yml"
@@ -142,7 +142,9 @@ def schema_files() -> dict[str, str]:
 
 def schema_comment(file_name: str) -> str:
     """The first line of a data file, naming its schema for editors (yaml-language-server)."""
-    return f"# yaml-language-server: $schema=../schema/{schema_name(file_name)}.schema.json"
+    name = schema_name(file_name)
+    up = "../" if name != JURISDICTION_SCHEMA else "../../"  # jurisdiction files are in data/jurisdictions/
+    return f"# yaml-language-server: $schema={up}schema/{name}.schema.json"
 
 
 # ---------------------------------------------------------------- validating

@@ -116,13 +116,14 @@ def display_path(path: Path) -> str:
 
 # ---------------------------------------------------------------- files
 
-def data_files(data_dir: Path, problems: Problems) -> list[Path]:
-    """Every `*.yml` directly in data_dir that may be read, sorted by name.
+def data_files(data_dir: Path, problems: Problems, root: Path | None = None) -> list[Path]:
+    """Every `*.yml` directly in data_dir that may be read, sorted by name (a symbolic link may not lead out
+    of `root`, by default data_dir).
 
     Nothing is skipped silently: a `*.yaml` file, a directory, device or pipe named
     `*.yml`, and a symbolic link that is dangling or leads out of the folder are
     problems; a hidden file (an editor's `.#name.yml` lock) is skipped with a warning."""
-    root = data_dir.resolve()
+    root = root or data_dir.resolve()
     paths = []
     try:
         entries = sorted(os.scandir(data_dir), key=lambda e: e.name)

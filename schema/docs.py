@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from schema import models, views
-from schema.yaml_schema import VOCABULARY_FILES
+from schema.yaml_schema import JURISDICTIONS_DIR, VOCABULARY_FILES
 
 ROOT = Path(__file__).resolve().parent.parent
 METADATA = ROOT / "metadata.yml"
@@ -24,7 +24,7 @@ DICTIONARY = ROOT / "docs" / "data-dictionary.md"
 def province_columns(data_dir: Path = ROOT / "data") -> list[str]:
     """The matrix view's per-province columns, from the jurisdiction files as build.py makes them."""
     provinces = []
-    for path in sorted(data_dir.glob("*.yml")):
+    for path in sorted((data_dir / JURISDICTIONS_DIR).glob("*.yml")):
         if path.name not in VOCABULARY_FILES:
             jurisdiction = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)["jurisdiction"]
             if jurisdiction["level"] == "province":

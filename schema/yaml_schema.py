@@ -212,6 +212,9 @@ VOCABULARY_FILES: dict[str, dict[str, str]] = {
     "sectors.yml": {"sectors": "sector", "relations": "sector_relation"},
     "indicators.yml": {"indicators": "indicator"},
 }
+# Where the data files live: the catalogue files above directly in data/, one file per jurisdiction in
+# data/jurisdictions/ (named after its id), the source texts and reference files in data/sources/.
+JURISDICTIONS_DIR = "jurisdictions"
 JURISDICTION_FILE: dict[str, str] = {
     "jurisdiction": "jurisdiction",  # a single mapping
     "reorganisation": "reorganisation",  # a single mapping

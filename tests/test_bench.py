@@ -93,7 +93,7 @@ def test_evidence_checks_run_on_generated_data(tmp_path):
     """Change the number in one quoted line of a source text (keeping its sha256 right): the build must notice."""
     data = tmp_path / "data"
     generate.generate(data, provinces=2, targets=20)
-    targets = yaml.safe_load((data / "tinh-001.yml").read_text(encoding="utf-8"))["targets"]
+    targets = yaml.safe_load((data / "jurisdictions" / "tinh-001.yml").read_text(encoding="utf-8"))["targets"]
     target = next(t for t in targets if t["value"] is not None and " … " not in t.get("quote", " … "))
     text_path = data / "sources" / "seeds" / "gen_001.txt"
     text = text_path.read_text(encoding="utf-8")
@@ -123,7 +123,7 @@ def test_runner_runs_at_a_tiny_size(tmp_path):
     assert re.fullmatch(r"edit:2x20: rebuild after editing one province file \d+\.\d+ s, full build \d+\.\d+ s, "
                         r"\d+% of it \(issue 10: at most 15%\), peak \d+ MiB", last[-1]), last[-1]
     copy = tmp_path / "out" / "edit-2x20-data"
-    edited = sorted(copy.glob("tinh-*.yml"))[1]
+    edited = sorted((copy / "jurisdictions").glob("tinh-*.yml"))[1]
     assert 'statement_en: "[edit 2] ' in edited.read_text(encoding="utf-8")  # edited before each of the 2 runs
     rebuilt = (tmp_path / "out" / "edit-2x20-rebuild.log").read_text(encoding="utf-8")
     assert "1 file changed since" in rebuilt  # the incremental way

@@ -48,6 +48,10 @@ def test_quote_with_ellipsis_must_keep_order():
 # ---------------------------------------------------------------- a tiny dataset, exact rows
 
 def write(folder: Path, name: str, text: str):
+    """A catalogue file into the data folder, a jurisdiction file into its jurisdictions/ folder."""
+    if name not in build.VOCABULARY_FILES:
+        folder = folder / "jurisdictions"
+        folder.mkdir(exist_ok=True)
     (folder / name).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
 
 
@@ -141,7 +145,7 @@ def test_tiny_dataset_loads_exact_rows(tiny, tmp_path):
 
 def broken_target(tiny, replacement: dict):
     data, _ = tiny
-    path = data / "tinh-a.yml"
+    path = data / "jurisdictions" / "tinh-a.yml"
     text = path.read_text(encoding="utf-8")
     for old, new in replacement.items():
         assert old in text
@@ -160,7 +164,7 @@ def test_every_problem_is_reported_at_once_with_file_and_line(tiny, tmp_path):
     result = run_build("--data", data, "--output", tmp_path / "out.db")
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    path = data / "tinh-a.yml"
+    path = data / "jurisdictions" / "tinh-a.yml"
     shown = build.display_path(path)
     lines = result.stderr.splitlines()
     assert f"{shown}:{line_of(path, 'comparator:')}: comparator: '≈' is not one of: >=, >, =, ~, <=" in lines
@@ -195,7 +199,7 @@ def test_validation_messages(tiny, tmp_path, replacement, expected):
 def test_an_item_that_is_not_a_mapping_is_placed_at_its_own_line(tiny):
     data, sources = tiny
     broken_target(tiny, {"targets:\n": "targets:\n- just text\n"})
-    path = data / "tinh-a.yml"
+    path = data / "jurisdictions" / "tinh-a.yml"
     result = run_build("--data", data, "--check")
     assert f"{build.display_path(path)}:{line_of(path, '- just text')}: target: expected a mapping of fields, got 'just text'" \
         in result.stderr.splitlines()
@@ -203,7 +207,7 @@ def test_an_item_that_is_not_a_mapping_is_placed_at_its_own_line(tiny):
 
 def test_duplicate_ids_are_refused(tiny):
     data, sources = tiny
-    path = data / "tinh-a.yml"
+    path = data / "jurisdictions" / "tinh-a.yml"
     text = path.read_text(encoding="utf-8")
     target = text[text.index("- document: tinh-a-kh"):]
     path.write_text(text + target, encoding="utf-8")  # the same target twice
@@ -235,11 +239,11 @@ def test_broken_real_data_leaves_the_previous_database_byte_identical(tmp_path):
     assert run_build("--data", data, "--output", output).returncode == 0
     before = output.read_bytes()
 
-    path = data / "lai-chau.yml"
+    path = data / "jurisdictions" / "lai-chau.yml"
     text = path.read_text(encoding="utf-8")
     text = text.replace("indicator: digital-economy-share-of-grdp", "indicator: digital-economy-share", 1)
     path.write_text(text + "\n  - this: [is not closed\n", encoding="utf-8")  # and a syntax error at the end
-    (data / "ha-tinh.yml").write_text((data / "ha-tinh.yml").read_text(encoding="utf-8")
+    (data / "jurisdictions" / "ha-tinh.yml").write_text((data / "jurisdictions" / "ha-tinh.yml").read_text(encoding="utf-8")
                                       .replace("value: 60", "value: 61", 1), encoding="utf-8")
 
     result = run_build("--data", data, "--output", output)
@@ -282,12 +286,12 @@ def test_a_reference_figure_must_be_on_the_line_it_cites_and_beats_a_news_restat
     with open(data / "sources.yml", "a", encoding="utf-8") as out:
         out.write(f"- id: ref-facts\n  kind: reference\n  title: Facts\n  file_name: reference/facts.md\n"
                   f"  sha256: {digest}\n  citation: example.org\n  covers: [tinh-a]\n")
-    with open(data / "tinh-a.yml", "a", encoding="utf-8") as out:
+    with open(data / "jurisdictions" / "tinh-a.yml", "a", encoding="utf-8") as out:
         out.write("- document: tinh-a-kh\n  source: ref-facts\n  indicator: de-share\n  target_year: 2025\n"
                   "  comparator: \"=\"\n  value: 7\n  statement_vi: Đến năm 2025, kinh tế số chiếm 7% GRDP.\n"
                   "  statement_en: By 2025, the digital economy is 7% of GRDP.\n  locator: line 3\n"
                   "  citation: example.org\n")
-    path = data / "tinh-a.yml"
+    path = data / "jurisdictions" / "tinh-a.yml"
     result = run_build("--data", data, "--check")
     assert f"{build.display_path(path)}:{line_of(path, 'value: 7')}: value: 7 is not on line 3 of reference/facts.md" \
         in result.stderr.splitlines()

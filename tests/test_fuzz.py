@@ -24,7 +24,8 @@ from robust import PROBLEM_LINE, SUMMARY, run_in_process, run_limited
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
 IN_SUBPROCESS = os.environ.get("FUZZ_SUBPROCESS") == "1"
 SECONDS_PER_EXAMPLE = 30
-FILES = sorted(p.name for p in (ROOT / "data").glob("*.yml"))
+FILES = sorted(p.relative_to(ROOT / "data").as_posix()
+               for p in [*(ROOT / "data").glob("*.yml"), *(ROOT / "data" / "jurisdictions").glob("*.yml")])
 FIELD_LINE = re.compile(r"^(\s*(?:-\s+)?)([^\s#:][^:#]*?):(\s|$)(.*)$")
 SCALARS = [
     ".nan", ".inf", "-.Inf", "1e309", "-1", "0", "-0", "0.0", "1e15", "1e16", "2020-02-30", "2025-13-01",

@@ -1,6 +1,7 @@
 """Issue 8, 'What was found': each hostile input ends in exit 1 with `file:line: field: message` and no
 traceback (or exit 0 where the input is valid), in seconds and bounded memory (tests/robust.py)."""
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -30,7 +31,7 @@ def check(data, *more, timeout=None):
     (b"\xff", "not UTF-8"),
 ])
 def test_bytes_that_are_not_utf8(data, raw, message):
-    path = data / "ha-tinh.yml"
+    path = data / "jurisdictions" / "ha-tinh.yml"
     line = line_of(path, "note:")
     text = path.read_bytes().split(b"\n")
     text[line - 1] = b"  note: " + raw
@@ -39,13 +40,13 @@ def test_bytes_that_are_not_utf8(data, raw, message):
 
 
 def test_utf16(data):
-    path = data / "ha-tinh.yml"
+    path = data / "jurisdictions" / "ha-tinh.yml"
     path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
     assert_refused(check(data, timeout=20), path, 1, "encoding", "the file is UTF-16; save it as UTF-8")
 
 
 def test_a_byte_order_mark_is_accepted(data):
-    path = data / "ha-tinh.yml"
+    path = data / "jurisdictions" / "ha-tinh.yml"
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     result = check(data)
     assert result.returncode == 0, result.stderr
@@ -53,14 +54,14 @@ def test_a_byte_order_mark_is_accepted(data):
 
 @pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b", "\x85", "\u2028"])
 def test_control_characters_even_in_a_comment(data, char):
-    path = data / "ha-tinh.yml"
+    path = data / "jurisdictions" / "ha-tinh.yml"
     line = line_of(path, "tasks:")
     replace(path, "\ntasks:", f"\n# a comment with {char} in it\ntasks:")
     assert_refused(check(data), path, line, "text", f"control character U+{ord(char):04X} is not allowed")
 
 
 def test_a_file_over_the_size_cap_is_refused_without_reading_it(data):
-    path = data / "big-province.yml"
+    path = data / "jurisdictions" / "big-province.yml"
     with open(path, "wb") as out:
         out.truncate(read.MAX_BYTES + 1)  # sparse: nothing is written, nothing should be read
     assert_refused(check(data, timeout=20), path, 0, "file", "the limit is")
@@ -70,13 +71,13 @@ def test_a_file_over_the_size_cap_is_refused_without_reading_it(data):
 
 @pytest.mark.parametrize("date", ["2020-02-30", "2025-13-01", "2022-02-25 10:00:00", "2022-02-25T10:00:00Z", "25/02/2022"])
 def test_impossible_dates_and_datetimes_in_a_date_field(data, date):
-    path = data / "lai-chau.yml"
+    path = data / "jurisdictions" / "lai-chau.yml"
     replace(path, "issue_date: 2022-02-25", f"issue_date: {date}")
     assert_refused(check(data), path, line_of(path, "issue_date:"), "issue_date", "is not a calendar date written YYYY-MM-DD")
 
 
 def test_a_date_like_value_in_a_text_field_stays_text(data, tmp_path):
-    path = data / "ha-tinh.yml"
+    path = data / "jurisdictions" / "ha-tinh.yml"
     replace(path, "  signer: null", "  signer: 2020-02-30")
     output = tmp_path / "out.db"
     result = run_in_process("--data", data, "--output", output)
@@ -86,7 +87,7 @@ def test_a_date_like_value_in_a_text_field_stays_text(data, tmp_path):
 
 
 def test_effective_date_outside_the_sql_year_range(data):
-    path = data / "ha-tinh.yml"
+    path = data / "jurisdictions" / "ha-tinh.yml"
     replace(path, "effective_date: 2025-07-01", "effective_date: 1999-07-01")
     assert_refused(check(data), path, line_of(path, "effective_date:"), "effective_date", "the year must be 2000–2050")
 
@@ -95,33 +96,33 @@ def test_effective_date_outside_the_sql_year_range(data):
                                             ("!!timestamp x", "tag tag:yaml.org,2002:timestamp is not allowed"),
                                             ("! 60", "tag ! is not allowed")])
 def test_tags(data, value, message):
-    path = data / "ha-tinh.yml"
+    path = data / "jurisdictions" / "ha-tinh.yml"
     replace(path, "  value: 60\n", f"  value: {value}\n")
     assert_refused(check(data), path, line_of(path, f"value: {value}"), "yaml", message)
 
 
 @pytest.mark.parametrize("key", ["? [a, b]\n  : 1", "{a: 1}: 2", "[1]: 2"])
 def test_keys_that_are_not_text(data, key):
-    path = data / "ha-tinh.yml"
+    path = data / "jurisdictions" / "ha-tinh.yml"
     replace(path, "  value: 60\n", f"  value: 60\n  {key}\n")
     assert_refused(check(data), path, line_of(path, key.split("\n")[0]), "yaml", "a key must be plain text")
 
 
 @pytest.mark.parametrize("value", [".nan", ".inf", "-.Inf", ".NaN", "1e309", "-1e999"])
 def test_non_finite_figures(data, value):
-    path = data / "ha-tinh.yml"
+    path = data / "jurisdictions" / "ha-tinh.yml"
     replace(path, "  value: 60\n", f"  value: {value}\n")
     assert_refused(check(data), path, line_of(path, f"value: {value}"), "value", "is not a finite number")
 
 
 def test_a_number_with_more_digits_than_python_converts(data):
-    path = data / "ha-tinh.yml"
+    path = data / "jurisdictions" / "ha-tinh.yml"
     replace(path, "  value: 60\n", "  value: " + "9" * 5000 + "\n")
     assert_refused(check(data), path, line_of(path, "value: 999"), "value", "has too many digits")
 
 
 def test_several_documents_in_one_file(data):
-    path = data / "ha-tinh.yml"
+    path = data / "jurisdictions" / "ha-tinh.yml"
     path.write_text(path.read_text(encoding="utf-8") + "---\njurisdiction: {}\n", encoding="utf-8")
     assert_refused(check(data), path, len(path.read_text(encoding="utf-8").splitlines()) - 1, "yaml", "a second document")
 
@@ -129,22 +130,22 @@ def test_several_documents_in_one_file(data):
 # ---------------------------------------------------------------- files that are not regular files
 
 def test_a_directory_named_yml(data):
-    (data / "folder.yml").mkdir()
-    assert_refused(check(data), data / "folder.yml", 0, "file", "not a regular file")
+    (data / "jurisdictions" / "folder.yml").mkdir()
+    assert_refused(check(data), data / "jurisdictions" / "folder.yml", 0, "file", "not a regular file")
 
 
 def test_a_fifo_named_yml_does_not_block(data):
-    os.mkfifo(data / "pipe.yml")
-    assert_refused(check(data, timeout=15), data / "pipe.yml", 0, "file", "not a regular file")
+    os.mkfifo(data / "jurisdictions" / "pipe.yml")
+    assert_refused(check(data, timeout=15), data / "jurisdictions" / "pipe.yml", 0, "file", "not a regular file")
 
 
 def test_a_dangling_symlink(data):
-    (data / "gone.yml").symlink_to(data / "nowhere.yml")
-    assert_refused(check(data), data / "gone.yml", 0, "file", "a symbolic link to nothing")
+    (data / "jurisdictions" / "gone.yml").symlink_to(data / "jurisdictions" / "nowhere.yml")
+    assert_refused(check(data), data / "jurisdictions" / "gone.yml", 0, "file", "a symbolic link to nothing")
 
 
 def test_an_editors_lock_file_is_skipped_with_a_warning(data):
-    (data / ".#ha-tinh.yml").symlink_to("root@host.12345:1700000000")
+    (data / "jurisdictions" / ".#ha-tinh.yml").symlink_to("root@host.12345:1700000000")
     result = check(data)
     assert result.returncode == 0, result.stderr
     assert "warning: " in result.stderr and ".#ha-tinh.yml: skipped" in result.stderr
@@ -153,13 +154,28 @@ def test_an_editors_lock_file_is_skipped_with_a_warning(data):
 def test_a_symlink_out_of_the_data_folder(data, tmp_path):
     outside = tmp_path / "elsewhere.yml"
     outside.write_text("jurisdiction: {}\n", encoding="utf-8")
-    (data / "elsewhere.yml").symlink_to(outside)
-    assert_refused(check(data), data / "elsewhere.yml", 0, "file", "a symbolic link out of the data folder")
+    (data / "jurisdictions" / "elsewhere.yml").symlink_to(outside)
+    assert_refused(check(data), data / "jurisdictions" / "elsewhere.yml", 0, "file", "a symbolic link out of the data folder")
 
 
 def test_a_yaml_file_is_not_silently_ignored(data):
-    (data / "ha-tinh.yml").rename(data / "ha-tinh.yaml")
-    assert_refused(check(data), data / "ha-tinh.yaml", 0, "file", "data files end in .yml")
+    (data / "jurisdictions" / "ha-tinh.yml").rename(data / "jurisdictions" / "ha-tinh.yaml")
+    assert_refused(check(data), data / "jurisdictions" / "ha-tinh.yaml", 0, "file", "data files end in .yml")
+
+
+def test_a_jurisdiction_file_beside_the_catalogue_is_told_where_it_belongs(data):
+    (data / "jurisdictions" / "ha-tinh.yml").rename(data / "ha-tinh.yml")
+    assert_refused(check(data), data / "ha-tinh.yml", 0, "file", "jurisdiction files live in jurisdictions/")
+
+
+def test_a_jurisdiction_named_like_a_catalogue_file_is_refused(data):
+    (data / "jurisdictions" / "ha-tinh.yml").rename(data / "jurisdictions" / "sources.yml")
+    assert_refused(check(data), data / "jurisdictions" / "sources.yml", 0, "file", "a catalogue file's name")
+
+
+def test_a_data_folder_without_its_jurisdictions_folder(data):
+    shutil.rmtree(data / "jurisdictions")
+    assert_refused(check(data), data / "jurisdictions", 0, "data", "folder not found")
 
 
 def test_an_unreadable_file_is_a_problem(data, monkeypatch):
@@ -185,7 +201,7 @@ def test_a_source_file_name_that_is_not_a_text_file(data, file_name):
 # ---------------------------------------------------------------- hangs and crashes
 
 def test_an_alias_bomb_is_refused_in_milliseconds(data):
-    path = data / "ha-tinh.yml"
+    path = data / "jurisdictions" / "ha-tinh.yml"
     bomb = 'lol0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x"]\n' + "".join(
         f"lol{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 12))
     path.write_text(bomb, encoding="utf-8")
@@ -198,7 +214,7 @@ def test_an_alias_bomb_is_refused_in_milliseconds(data):
 
 @pytest.mark.parametrize("depth", [10_000, 40_000, 100_000])
 def test_deep_nesting(data, depth):
-    path = data / "ha-tinh.yml"
+    path = data / "jurisdictions" / "ha-tinh.yml"
     path.write_text("a: " + "[" * depth + "\n", encoding="utf-8")
     assert_refused(check(data, timeout=15), path, 1, "yaml", f"nested more than {read.MAX_DEPTH} levels deep")
 
@@ -235,14 +251,14 @@ def test_each_file_is_parsed_once_from_events(data, monkeypatch):
     ("ha-tinh.yml", "period_start: 2021", "period_start: 2026", "period_end", "2025 is before period_start 2026"),
 ])
 def test_values_the_sql_constraints_would_refuse(data, file, old, new, field, message):
-    path = data / file
+    path = data / "jurisdictions" / file
     replace(path, old, new)
     line = line_of(path, "period_end:") if field == "period_end" else line_of(path, new)
     assert_refused(check(data), path, line, field, message)
 
 
 def test_a_figure_without_context_in_its_quote(data):
-    path = data / "ha-tinh.yml"
+    path = data / "jurisdictions" / "ha-tinh.yml"
     replace(path, 'quote: "60% hồ sơ công việc tại cấp xã được xử lý trên môi trường mạng (trừ hồ sơ công việc thuộc '
                   'phạm vi bí mật nhà nước)"', 'quote: "hồ sơ công việc … 60%"')
     result = check(data)
@@ -251,7 +267,7 @@ def test_a_figure_without_context_in_its_quote(data):
 
 
 def test_a_quote_stitched_from_short_fragments(data):
-    path = data / "quang-ninh.yml"
+    path = data / "jurisdictions" / "quang-ninh.yml"
     text = path.read_text(encoding="utf-8")
     import re
     match = re.search(r'\n  quote: "([^"\n]+)"', text)
@@ -261,8 +277,8 @@ def test_a_quote_stitched_from_short_fragments(data):
 
 
 def test_duplicate_gso_code_and_name_across_files(data):
-    other = data / "tinh-b.yml"
-    text = (data / "ha-tinh.yml").read_text(encoding="utf-8")
+    other = data / "jurisdictions" / "tinh-b.yml"
+    text = (data / "jurisdictions" / "ha-tinh.yml").read_text(encoding="utf-8")
     jurisdiction = text[text.index("jurisdiction:"):text.index("\nreorganisation:")]
     other.write_text(jurisdiction.replace("id: ha-tinh", "id: tinh-b").replace("name_en: ", "name_en: B ") + "\n",
                      encoding="utf-8")
@@ -273,13 +289,13 @@ def test_duplicate_gso_code_and_name_across_files(data):
 
 @pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\")", "+1 hay", "-5 điểm", "@SUM(A1)"])
 def test_text_that_a_spreadsheet_would_run(data, text):
-    path = data / "ha-tinh.yml"
+    path = data / "jurisdictions" / "ha-tinh.yml"
     replace(path, "  signer: null", f"  signer: '{text}'")
     assert_refused(check(data), path, line_of(path, "signer: '"), "signer", "text may not begin with =, +, -, @")
 
 
 def test_tab_at_the_start_of_text(data):
-    path = data / "ha-tinh.yml"
+    path = data / "jurisdictions" / "ha-tinh.yml"
     replace(path, "  signer: null", '  signer: "\\tTên"')
     assert_refused(check(data), path, line_of(path, 'signer: "'), "signer", "text may not begin with")
 
@@ -318,9 +334,9 @@ def test_stale_temporary_files_are_removed_and_live_ones_kept(data, tmp_path):
 
 def test_all_problems_are_in_form_for_a_mix(data):
     """Several kinds at once: every line in form, the summary last."""
-    replace(data / "ha-tinh.yml", "period_start: 2021", "period_start: 1899")
-    (data / "lai-chau.yml").write_bytes(b"\xff")
-    (data / "x.yaml").write_text("a: 1\n")
+    replace(data / "jurisdictions" / "ha-tinh.yml", "period_start: 2021", "period_start: 1899")
+    (data / "jurisdictions" / "lai-chau.yml").write_bytes(b"\xff")
+    (data / "jurisdictions" / "x.yaml").write_text("a: 1\n")
     result = check(data)
     assert result.returncode == 1
     assert len(problem_lines(result.stderr)) >= 3
@@ -346,6 +362,6 @@ def test_a_data_file_name_that_is_not_a_plain_id(data, name):
 @pytest.mark.parametrize("value", ["[]", "{a: 1}", "12", "true"])
 def test_a_closed_vocabulary_field_that_is_not_text(data, value):
     """Found by the fuzz test: `relation: []` in a document link passed on as a list and broke the key check."""
-    path = data / "quang-ninh.yml"
+    path = data / "jurisdictions" / "quang-ninh.yml"
     replace(path, "  - relation: implements", f"  - relation: {value}")
     assert_refused(check(data), path, line_of(path, f"  - relation: {value}"), "relation", "is not one of: implements")

@@ -45,12 +45,12 @@ def test_cached_parallel_and_clean_builds_are_the_same(tmp_path, monkeypatch):
 
     run(clean, jobs=1, use_cache=False)
     run(cold, jobs=2, use_cache=True)  # parsed in two processes, and cached
-    assert len(parts(store)) == len(list(data.glob("*.yml")))
+    assert len(parts(store)) == len(list(data.glob("*.yml")) + list((data / "jurisdictions").glob("*.yml")))
     run(warm, jobs=2, use_cache=True)  # every part from the cache
     assert contents(clean) == contents(cold) == contents(warm)
 
     # edit one province: only that file is parsed again, and the result equals a clean build's
-    path = data / "ha-tinh.yml"
+    path = data / "jurisdictions" / "ha-tinh.yml"
     path.write_text(path.read_text(encoding="utf-8").replace(
         "statement_en: By 2025, Hà Tĩnh provides 80% level-4 online public services",
         "statement_en: By 2025, Hà Tĩnh provides 80 percent level-4 online public services"), encoding="utf-8")
@@ -67,7 +67,7 @@ def test_a_cached_file_still_meets_the_whole_dataset_checks(tmp_path):
     shutil.copytree(ROOT / "data", data)
     store = tmp_path / "cache"
     assert run_build("--data", data, "--check", "--cache", store).returncode == 0  # fills the cache
-    assert len(parts(store)) == len(list(data.glob("*.yml")))
+    assert len(parts(store)) == len(list(data.glob("*.yml")) + list((data / "jurisdictions").glob("*.yml")))
     (data / "sources" / "seeds" / "003_c0eabae31fd4a470.txt").write_text("changed", encoding="utf-8")
     result = run_build("--data", data, "--check", "--cache", store)
     assert result.returncode == 1 and "sha256: does not match" in result.stderr
@@ -150,14 +150,14 @@ def test_a_rebuild_after_edits_equals_a_clean_build(tmp_path):
     store, output, clean = tmp_path / "cache", tmp_path / "out" / "vn_dx_plans.db", tmp_path / "clean" / "vn_dx_plans.db"
     first = run_build("--data", data, "--output", output, "--cache", store)
     assert first.returncode == 0 and "changed since" not in first.stdout  # no earlier build: a full one
-    ha_tinh, lai_chau = data / "ha-tinh.yml", data / "lai-chau.yml"
+    ha_tinh, lai_chau = data / "jurisdictions" / "ha-tinh.yml", data / "jurisdictions" / "lai-chau.yml"
     edits = [
         lambda: _edit(ha_tinh, "statement_en: By 2025, Hà Tĩnh provides 80% level-4 online public services",
                       "statement_en: By 2025, Hà Tĩnh provides 80 percent level-4 online public services"),
         lambda: _remove_record(ha_tinh, HA_TINH_RANK_2030),  # a target fewer
         lambda: _copy_record(ha_tinh, HA_TINH_FIRST, 2029),  # a target more
         lambda: (_copy_record(ha_tinh, HA_TINH_FIRST, 2028), _edit(lai_chau, "statement_en: ", "statement_en: Edited. ")),
-        lambda: _edit(data / "viet-nam.yml", "note: No comparator word ('chiếm 20% GDP'); 003 states the same.",
+        lambda: _edit(data / "jurisdictions" / "viet-nam.yml", "note: No comparator word ('chiếm 20% GDP'); 003 states the same.",
                       "note: Edited. No comparator word ('chiếm 20% GDP'); 003 states the same."),  # a national_note
     ]
     for edit in edits:
@@ -185,7 +185,7 @@ def test_a_rebuild_with_a_problem_reports_it_as_a_clean_build_does(tmp_path):
     store, output = tmp_path / "cache", tmp_path / "out" / "vn_dx_plans.db"
     assert run_build("--data", data, "--output", output, "--cache", store).returncode == 0
     before = output.read_bytes()
-    _edit(data / "ha-tinh.yml", "đưa Hà Tĩnh trở thành 1 trong 15", "đưa Hà Tĩnh trở thành 1 trong 16")
+    _edit(data / "jurisdictions" / "ha-tinh.yml", "đưa Hà Tĩnh trở thành 1 trong 15", "đưa Hà Tĩnh trở thành 1 trong 16")
     cached = run_build("--data", data, "--output", output, "--cache", store)
     fresh = run_build("--data", data, "--output", output, "--no-cache")
     assert cached.returncode == fresh.returncode == 1
@@ -205,11 +205,11 @@ def test_what_sends_a_rebuild_the_full_way(tmp_path):
         assert result.returncode == 0, result.stderr
         return "changed since" in result.stdout
 
-    _edit(data / "ha-tinh.yml", "statement_en: ", "statement_en: Edited. ")
+    _edit(data / "jurisdictions" / "ha-tinh.yml", "statement_en: ", "statement_en: Edited. ")
     assert rebuild()
     _edit(data / "indicators.yml", "name_en: ", "name_en: Edited ")
     assert not rebuild()
-    _edit(data / "ha-tinh.yml", "statement_en: Edited. ", "statement_en: ")
+    _edit(data / "jurisdictions" / "ha-tinh.yml", "statement_en: Edited. ", "statement_en: ")
     conn = sqlite3.connect(output)  # someone changed the database since
     conn.execute("DELETE FROM targets WHERE id = (SELECT max(id) FROM targets)")
     conn.commit()
@@ -259,12 +259,12 @@ def _both(data, store, output, clean):
 def _split_figure(data):
     """viet-nam's seed-003 claim of the 2025 e-government figure moved to quang-ninh.yml: one figure, claims in
     two files (allowed: seed-003 covers quang-ninh, and the claim is anchored on viet-nam's document)."""
-    vn = data / "viet-nam.yml"
+    vn = data / "jurisdictions" / "viet-nam.yml"
     text = vn.read_text(encoding="utf-8")
     start = text.index("- document: viet-nam-749-qd-ttg\n  source: seed-003\n  indicator: national-egov-rank")
     end = text.index("\n- ", start + 3) + 1
     vn.write_text(text[:start] + text[end:], encoding="utf-8")
-    _edit(data / "quang-ninh.yml", "\ntargets:\n", "\ntargets:\n" + SEED_003_CLAIM)
+    _edit(data / "jurisdictions" / "quang-ninh.yml", "\ntargets:\n", "\ntargets:\n" + SEED_003_CLAIM)
 
 
 def test_dropping_one_files_claim_of_a_shared_figure(tmp_path):
@@ -273,7 +273,7 @@ def test_dropping_one_files_claim_of_a_shared_figure(tmp_path):
     data, store, output, clean = _setup(tmp_path)
     _split_figure(data)
     assert run_build("--data", data, "--output", output, "--cache", store).returncode == 0
-    _edit(data / "quang-ninh.yml", SEED_003_CLAIM, "")  # only quang-ninh changed; viet-nam keeps its claim
+    _edit(data / "jurisdictions" / "quang-ninh.yml", SEED_003_CLAIM, "")  # only quang-ninh changed; viet-nam keeps its claim
     rebuilt, fresh = _both(data, store, output, clean)
     assert rebuilt.returncode == fresh.returncode == 0, (rebuilt.stderr, fresh.stderr)
     assert contents(output) == contents(clean)  # was: a stale claim_count, authority_rank, discrepancies row
@@ -284,7 +284,7 @@ def test_dropping_the_other_files_claim_of_a_shared_figure(tmp_path):
     data, store, output, clean = _setup(tmp_path)
     _split_figure(data)
     assert run_build("--data", data, "--output", output, "--cache", store).returncode == 0
-    vn = data / "viet-nam.yml"
+    vn = data / "jurisdictions" / "viet-nam.yml"
     text = vn.read_text(encoding="utf-8")
     start = text.index(REF_749_CLAIM)
     end = text.index("\n- ", start + 3) + 1
@@ -300,11 +300,11 @@ def test_an_edit_in_one_file_does_not_change_whether_anothers_quote_is_found(tmp
     (where the last quote of the same source ended, across files) once decided where a quote with ' … ' was
     looked for, so an edit elsewhere could make a clean build refuse a quote a rebuild had accepted."""
     data, store, output, clean = _setup(tmp_path)
-    _edit(data / "viet-nam.yml",
+    _edit(data / "jurisdictions" / "viet-nam.yml",
           'quote: "đến năm 2025, Việt Nam thuộc nhóm 50 nước dẫn đầu về chính phủ điện tử"\n  locator: line 12',
           'quote: "các giá trị … Việt Nam thuộc nhóm 50 nước dẫn đầu về chính phủ điện tử"\n  locator: line 6')
     assert run_build("--data", data, "--output", output, "--cache", store).returncode == 0
-    _edit(data / "quang-ninh.yml", "# Not recorded: line 16, all information", """- document: null
+    _edit(data / "jurisdictions" / "quang-ninh.yml", "# Not recorded: line 16, all information", """- document: null
   source: seed-003
   indicator: admin-procedures-iso-one-stop
   year: 2021
@@ -326,7 +326,7 @@ def test_a_changed_files_quote_is_found_or_not_whatever_the_unchanged_files_quot
     source ended (quote_end starts again from the beginning when the search from that hint fails)."""
     data, store, output, clean = _setup(tmp_path)
     assert run_build("--data", data, "--output", output, "--cache", store).returncode == 0
-    _edit(data / "viet-nam.yml", 'quote: "đến năm 2025, Việt Nam thuộc nhóm 50 nước dẫn đầu về chính phủ điện tử"',
+    _edit(data / "jurisdictions" / "viet-nam.yml", 'quote: "đến năm 2025, Việt Nam thuộc nhóm 50 nước dẫn đầu về chính phủ điện tử"',
           'quote: "Chương trình … Việt Nam thuộc nhóm 50 nước dẫn đầu về chính phủ điện tử"')
     rebuilt, fresh = _both(data, store, output, clean)
     assert rebuilt.returncode == fresh.returncode == 0, fresh.stderr  # was: 0 (rebuild) vs 1 (clean)

@@ -125,7 +125,7 @@ def test_valid_data_is_checked_without_importing_jsonschema(tmp_path):
             "assert 'jsonschema' not in sys.modules")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-2000:]
-    (data / "ha-tinh.yml").write_text((data / "ha-tinh.yml").read_text(encoding="utf-8").replace(
+    (data / "jurisdictions" / "ha-tinh.yml").write_text((data / "jurisdictions" / "ha-tinh.yml").read_text(encoding="utf-8").replace(
         "target_year: 2030", "target_year: '2030'", 1), encoding="utf-8")
     code = ("import sys, build; "
             f"assert build.main(['--data', {str(data)!r}, '--check', '--no-cache']) == 1; "
