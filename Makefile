@@ -33,27 +33,27 @@ build: install
 check: install
 	$(BIN)/python build.py --check
 
-# The downloadable release (pipeline/release.py): dist/release/vn-dx-plans-<version>/, its .zip and
+# The downloadable release (release/release.py): dist/release/vn-dx-plans-<version>/, its .zip and
 # manifest.json. PREVIOUS=<old release folder or .db> puts what changed since then in its CHANGELOG.
 # A release is built in full (--no-cache): an incremental build has the same rows, but views without an
 # ORDER BY list them in the order they were written.
 release: install
 	$(BIN)/python build.py --no-cache --output $(DB)
-	$(BIN)/python -m pipeline.release --db $(DB) --out $(RELEASE) $(if $(PREVIOUS),--previous $(PREVIOUS))
+	$(BIN)/python -m release.release --db $(DB) --out $(RELEASE) $(if $(PREVIOUS),--previous $(PREVIOUS))
 
 package: release
 
 # What changed between two releases (folders or .db files): dist/diff/diff.{txt,json,csv}.
 DIFF_OUT ?= dist/diff
 diff: install
-	$(BIN)/python -m pipeline.diff $(FROM) $(TO) --out $(DIFF_OUT)
+	$(BIN)/python -m release.diff $(FROM) $(TO) --out $(DIFF_OUT)
 
 # Write this version's generated section into CHANGELOG.md, to be edited by hand.
 changelog: build
-	$(BIN)/python -m pipeline.release --db $(DB) --update-changelog $(if $(PREVIOUS),--previous $(PREVIOUS))
+	$(BIN)/python -m release.release --db $(DB) --update-changelog $(if $(PREVIOUS),--previous $(PREVIOUS))
 
 citation: install
-	$(BIN)/python -m pipeline.citation
+	$(BIN)/python -m release.citation
 
 # Contributors: compare the models with the migrations, or write a new migration (m="what changed").
 alembic-check: install
@@ -88,7 +88,7 @@ fuzz: install
 
 docs: install
 	$(BIN)/python -m schema.docs
-	$(BIN)/python -m pipeline.citation
+	$(BIN)/python -m release.citation
 
 clean:
 	rm -rf dist .cache .pytest_cache

@@ -77,8 +77,8 @@ def write_pickle(cache: Path, name: str, value):
 
 
 # The code a file's parsed part depends on: a change to any of it makes every cached part stale.
-PARSE_CODE = ("build.py", "pipeline/read.py", "pipeline/contract.py", "pipeline/quotes.py", "pipeline/cache.py",
-              "pipeline/outputs.py", "schema/yaml_schema.py", "schema/vocab.py", "schema/*.schema.json",
+PARSE_CODE = ("build.py", "pipeline/*.py",  # every stage of the build (parse, validate, claims, evidence, load, …)
+              "schema/yaml_schema.py", "schema/vocab.py", "schema/*.schema.json",
               "requirements.lock")  # the libraries' pinned versions (PyYAML, jsonschema)
 PARALLEL_BYTES = 4 << 20  # below this much YAML to parse, starting processes costs more than it saves
 

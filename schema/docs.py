@@ -1,5 +1,5 @@
 """Documentation generated from the models: Datasette metadata and data dictionary (the release's
-datapackage.json takes its descriptions from here too: pipeline/datapackage.py).
+datapackage.json takes its descriptions from here too: release/datapackage.py).
 
     python -m schema.docs        # rewrite the generated parts of metadata.yml and docs/data-dictionary.md
 

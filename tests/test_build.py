@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import build
+import pipeline.load
 from conftest import ROOT, run_build
 
 SOURCE_TEXT = "Mục tiêu: đến năm 2025 kinh tế số chiếm 6,5% GRDP; có 1.079 dịch vụ.\nDòng hai: khoảng 20% xã.\n"
@@ -262,7 +263,7 @@ def test_a_failure_while_writing_is_reported_and_leaves_the_old_database(tmp_pat
     def fail(*args, **kwargs):
         raise sqlite3.IntegrityError("simulated")
 
-    monkeypatch.setattr(build, "insert_rows", fail)
+    monkeypatch.setattr(pipeline.load, "insert_rows", fail)  # write_database calls it there
     assert build.main(["--output", str(output)]) == 1
     assert "build failed: IntegrityError: simulated; previous database left as it was" in capsys.readouterr().err
     assert output.read_bytes() == b"previous build"

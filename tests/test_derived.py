@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from pipeline import tables
+from release import tables
 from schema import views
 
 TARGET = "lai-chau-09-nq-tu/digital-economy-share-of-grdp/2030"

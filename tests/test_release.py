@@ -20,9 +20,9 @@ import yaml
 from datasette.app import Datasette
 
 from conftest import ROOT
-from pipeline import citation
-from pipeline.export import sheet_names, write_cell
-from pipeline.release import changelog, write_release
+from release import citation
+from release.export import sheet_names, write_cell
+from release.release import changelog, write_release
 
 BIN = Path(sys.executable).parent
 VERSION = yaml.safe_load((ROOT / "data" / "dataset.yml").read_text(encoding="utf-8"))["dataset"]["version"]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from pipeline.tables import Relation, relations, rows
+from release.tables import Relation, relations, rows
 
 SHEET_NAME_MAX = 31
 WIDTH_MAX = 60

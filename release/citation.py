@@ -1,12 +1,12 @@
 """CITATION.cff (Citation File Format 1.2.0), from the dataset's facts.
 
-    python -m pipeline.citation     # rewrite the repository's CITATION.cff from data/dataset.yml
+    python -m release.citation     # rewrite the repository's CITATION.cff from data/dataset.yml
 
 The repository's CITATION.cff (which code hosts and archives read) is generated from
 data/dataset.yml, and a test fails if it drifts; a release's copy is generated from
 the database's `dataset_info` (the same facts) and adds the release date.
 
-Validated against the CFF 1.2.0 JSON schema in pipeline/schemas/ (the one the
+Validated against the CFF 1.2.0 JSON schema in release/schemas/ (the one the
 cffconvert 2.0.0 wheel ships; cffconvert itself needs jsonschema<4, which the locked
 jsonschema 4.26 excludes), with the jsonschema package.
 """
@@ -46,7 +46,7 @@ def render(facts: dict, date_released: str | None = None) -> str:
     if facts.get("homepage"):
         cff["url"] = facts["homepage"]
     cff["keywords"] = KEYWORDS
-    header = ("# Generated from data/dataset.yml by `python -m pipeline.citation` (make citation);\n"
+    header = ("# Generated from data/dataset.yml by `python -m release.citation` (make citation);\n"
               "# edit data/dataset.yml, not this file.\n")
     return header + yaml.dump(cff, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 

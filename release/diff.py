@@ -1,6 +1,6 @@
 """What changed between two versions of the database, table by table (csv-diff).
 
-    python -m pipeline.diff FROM TO [--out DIR]     # make diff FROM=… TO=…
+    python -m release.diff FROM TO [--out DIR]     # make diff FROM=… TO=…
 
 FROM and TO are each a release folder (holding vn_dx_plans.db) or a .db file. Rows
 are matched by primary key; a table whose primary key is only a row number is matched
@@ -22,8 +22,8 @@ from pathlib import Path
 
 from csv_diff import compare, human_text
 
-from pipeline.datapackage import dataset_info
-from pipeline.tables import open_database, relations, rows
+from release.datapackage import dataset_info
+from release.tables import open_database, relations, rows
 
 DB_NAME = "vn_dx_plans.db"
 

@@ -1,7 +1,7 @@
 """A versioned, self-contained release of the dataset.
 
-    python -m pipeline.release [--db dist/vn_dx_plans.db] [--out dist/release] [--previous OLD]
-    python -m pipeline.release --previous OLD --update-changelog   # write the generated section into CHANGELOG.md
+    python -m release.release [--db dist/vn_dx_plans.db] [--out dist/release] [--previous OLD]
+    python -m release.release --previous OLD --update-changelog   # write the generated section into CHANGELOG.md
 
 writes dist/release/vn-dx-plans-<version>/ (the database, CSV and JSON of every table
 and view, one Excel workbook, datapackage.json, CITATION.cff, LICENSE, LICENSE-CODE,
@@ -19,6 +19,7 @@ import re
 import shutil
 import sqlite3
 import stat
+import subprocess
 import sys
 import tempfile
 import time
@@ -26,11 +27,11 @@ import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pipeline import citation
-from pipeline.datapackage import dataset_info, descriptor, sha256
-from pipeline.diff import changelog_section, compare_databases
-from pipeline.export import export_tables, write_workbook
-from pipeline.tables import open_database, relations
+from release import citation
+from release.datapackage import dataset_info, descriptor, sha256
+from release.diff import changelog_section, compare_databases
+from release.export import export_tables, write_workbook
+from release.tables import open_database, relations
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "vn_dx_plans.db"
@@ -161,10 +162,8 @@ datapackage.json` checks every CSV against its schema and the database's and wor
 # ---------------------------------------------------------------- the release
 
 def build_fresh(data_dir: Path | None, target: Path):
-    import build
-
     args = ["--output", str(target)] + (["--data", str(data_dir)] if data_dir else [])
-    if build.main(args) != 0:
+    if subprocess.run([sys.executable, str(ROOT / "build.py"), *args], check=False).returncode != 0:  # nothing of the build imported
         raise SystemExit("the build failed; no release written")
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from pipeline.tables import field_type, relations
+from release.tables import field_type, relations
 
 MEDIATYPES = {"sqlite": "application/vnd.sqlite3",
               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
