@@ -29,6 +29,7 @@ from pathlib import Path
 from pipeline import contract, incremental, outputs
 from pipeline.cache import MANY_ROWS, FilePart, cache_key, parse_files, read_summary
 from pipeline.quotes import ELLIPSIS, quote_problems  # ELLIPSIS: ' … ' or ' ... ' between fragments
+from release import history  # the releases' diffs (data/history/), loaded into row_history
 from pipeline.read import (  # noqa: F401  (Problem, Where, display_path: used by tests and other modules)
     Items, Problem, Problems, Record, Refused, Where, data_files, display_path, read_bytes, read_yaml, refusal,
 )
@@ -1019,6 +1020,7 @@ def main(argv=None) -> int:
         print(f"ok: {counts}")
         return 0
     try:
+        ds.rows["row_history"] = history.rows(args.data)
         write_database(ds, args.output, vacuum=args.vacuum, changes=changes, progress=progress)
         if progress:
             progress.close()
