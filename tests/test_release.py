@@ -577,3 +577,12 @@ def test_the_release_readme_examples_run(release, monkeypatch):
 def exported_columns(release, name):
     descriptor = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))
     return [f["name"] for r in descriptor["resources"] if r["name"] == name for f in r["schema"]["fields"]]
+
+
+def test_the_downloads_page_cites_the_release_with_its_version(out, db_path):
+    from test_site import make_client, page
+
+    html = page(make_client(db_path, out), "/downloads")
+    quoted = re.search(r'<blockquote class="citation">(.*?)</blockquote>', html, re.S).group(1)
+    assert f"(version {VERSION})" in quoted and "not yet assigned" in quoted
+    assert html.count(f"version = {{{VERSION}}}") == 1  # the BibTeX entry
