@@ -257,7 +257,12 @@ def up_to_date(out: Path, digest: str) -> Path | None:
         recorded = json.loads(stamp.read_text(encoding="utf-8"))
     except ValueError:
         return None
-    folder, archive = out / recorded.get("folder", "?"), out / recorded.get("zip", "?")
+    if not isinstance(recorded, dict):
+        return None
+    names = [str(recorded.get("folder") or ""), str(recorded.get("zip") or "")]
+    if not all(names) or any("/" in n or "\\" in n or n in (".", "..") for n in names):  # only names inside `out`
+        return None
+    folder, archive = out / names[0], out / names[1]
     if recorded.get("inputs") != digest or not (folder / "SHA256SUMS").is_file() or not archive.is_file() \
             or not (out / "manifest.json").is_file():
         return None
@@ -288,10 +293,10 @@ def write_release(out: Path, db: Path | None = None, previous: Path | None = Non
         os.chmod(staging / DB_NAME, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)  # immutable: read-only
         database = open_database(staging / DB_NAME)
         info = dataset_info(database)
+        moment = release_moment(info)  # every date of the release: the data's, never the clock
+        released = moment.date().isoformat()
         version = info["version"]
         name = f"{info['name']}-{version}"
-        moment = release_moment(info)
-        released = moment.date().isoformat()
 
         data = export_tables(database, staging)
         write_parquet(database, staging, data)
@@ -320,7 +325,8 @@ def write_release(out: Path, db: Path | None = None, previous: Path | None = Non
             (staging / placeholder).touch()
         (staging / "README.md").write_text(readme(info, version, describe_files(staging, found), released),
                                            encoding="utf-8")
-        sums = [f"{sha256(staging / n)}  {n}" for n in release_files(staging) if n != "SHA256SUMS"]
+        sums = [f"{sha256(p)}  {p.relative_to(staging).as_posix()}" for p in sorted(staging.rglob("*"))
+                if p.is_file() and p.relative_to(staging).as_posix() != "SHA256SUMS"]
         (staging / "SHA256SUMS").write_text("\n".join(sums) + "\n", encoding="utf-8")
 
         folder = out / name
