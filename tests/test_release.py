@@ -586,3 +586,29 @@ def test_the_downloads_page_cites_the_release_with_its_version(out, db_path):
     quoted = re.search(r'<blockquote class="citation">(.*?)</blockquote>', html, re.S).group(1)
     assert f"(version {VERSION})" in quoted and "not yet assigned" in quoted
     assert html.count(f"version = {{{VERSION}}}") == 1  # the BibTeX entry
+
+
+def test_a_second_clone_builds_the_same_release_bytes(out, tmp_path):
+    """The repository's files copied elsewhere (a new clone: no .cache, so the schema is migrated afresh, in
+    another process with another hash seed), built and released as `make release` does: the same SHA256SUMS,
+    zip and manifest."""
+    import os
+
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                            capture_output=True, text=True)
+    if listed.returncode != 0:
+        pytest.skip("not a git checkout")
+    clone = tmp_path / "clone"
+    for name in filter(None, listed.stdout.split("\0")):
+        if (ROOT / name).is_file():
+            (clone / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, clone / name)
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    for command in (["build.py", "--no-cache", "--output", "dist/vn_dx_plans.db"],
+                    ["-m", "release.release", "--db", "dist/vn_dx_plans.db", "--out", "dist/release"]):
+        result = subprocess.run([sys.executable, *command], cwd=clone, env=env, capture_output=True, text=True,
+                                timeout=600)
+        assert result.returncode == 0, result.stderr[-2000:]
+    again = clone / "dist" / "release"
+    for name in (f"vn-dx-plans-{VERSION}/SHA256SUMS", f"vn-dx-plans-{VERSION}.zip", "manifest.json"):
+        assert (again / name).read_bytes() == (out / name).read_bytes(), name
