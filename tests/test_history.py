@@ -26,6 +26,8 @@ def later(db_path, tmp_path_factory):
         conn.execute("UPDATE dataset_info SET value = '2025.9' WHERE key = 'version'")
         conn.execute("UPDATE targets SET value = 15 WHERE id = ?", (LAI_CHAU_2030,))
         conn.execute("INSERT INTO sectors (id, name_vi, name_en) VALUES ('space', 'Vũ trụ', 'Space')")
+        # a table numbered by row: its rows are followed by their natural key (source, jurisdiction)
+        conn.execute("DELETE FROM source_coverage WHERE source_id = 'seed-001' AND jurisdiction_id = 'ha-tinh'")
     data = folder / "data"
     shutil.copytree(ROOT / "data", data)
     assert history.main([str(previous), str(db_path), "--data", str(data)]) == 0
@@ -40,7 +42,7 @@ def test_make_history_writes_the_releases_diff_into_the_data(later):
         lines = list(csv.DictReader(handle))
     assert {(r["table_name"], r["change"], r["row_key"], r["column_name"]) for r in lines} == {
         ("targets", "changed", LAI_CHAU_2030, "value"), ("sectors", "removed", "space", ""),
-        ("dataset_info", "changed", "version", "value")}
+        ("dataset_info", "changed", "version", "value"), ("source_coverage", "added", "seed-001, ha-tinh", "")}
     assert {r["version"] for r in lines} == {"2026.1"} and {r["previous_version"] for r in lines} == {"2025.9"}
 
 
@@ -64,6 +66,15 @@ def test_a_rows_page_shows_its_changes_in_later_releases(later, fake_release):
     html = page(make_client(built, fake_release), ROW_PAGE)
     section = text(html.split('class="row-history"', 1)[1].split("</section>", 1)[0])
     assert "Changes across releases" in section and "2026.1 2025.9 changed value 15 20" in section
+
+
+def test_a_row_of_a_table_numbered_by_row_finds_its_changes_by_its_natural_key(later, fake_release):
+    _, built = later
+    number = sqlite3.connect(built).execute("SELECT id FROM source_coverage WHERE source_id = 'seed-001' "
+                                            "AND jurisdiction_id = 'ha-tinh'").fetchone()[0]
+    html = page(make_client(built, fake_release), f"/vn_dx_plans/source_coverage/{number}")
+    section = text(html.split('class="row-history"', 1)[1].split("</section>", 1)[0])
+    assert "2026.1 2025.9 added" in section
 
 
 def test_a_row_without_changes_says_so(db_path, fake_release):

@@ -1,18 +1,16 @@
 """row_history on a row's page (issue 18): whether and how the row changed in the releases after it.
 
-`row_history(table, primary_key_values)` finds the row's changes in row_history by its table and key (the
+`row_history(database, table, primary_key_values)` finds the row's changes in row_history by its table and key (the
 key columns each change names: the primary key, or the natural key of a table numbered by row), oldest
 first; None when the database has no row_history (nothing is shown then).
 """
 from datasette import hookimpl
 
-DATABASE = "vn_dx_plans"
-
 
 @hookimpl
 def extra_template_vars(datasette):
-    async def row_history(table, primary_key_values):
-        db = datasette.get_database(DATABASE)
+    async def row_history(database, table, primary_key_values):
+        db = datasette.get_database(database)
         if not await db.table_exists("row_history") or not await db.table_exists(table):
             return None
         keys = await db.primary_keys(table)
