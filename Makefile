@@ -15,7 +15,7 @@ SERVE_FLAGS = -i $(DB) --metadata metadata.yml --template-dir site/templates --s
 	--setting max_csv_mb 100
 
 .PHONY: install build check package serve serve-flags loadtest test fuzz docs clean
-.PHONY: release diff changelog citation alembic-check migration
+.PHONY: release diff changelog history citation alembic-check migration
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,8 @@ check: install
 
 # The downloadable release (release/release.py): dist/release/vn-dx-plans-<version>/, its .zip and
 # manifest.json. PREVIOUS=<old release folder or .db> puts what changed since then in its CHANGELOG.
+# Reproducible byte for byte (dates from `released` in data/dataset.yml); a release whose inputs have not
+# changed is not rewritten (dist/release/.inputs).
 # A release is built in full (--no-cache): an incremental build has the same rows, but views without an
 # ORDER BY list them in the order they were written.
 release: install
@@ -52,6 +54,12 @@ diff: install
 changelog: build
 	$(BIN)/python -m release.release --db $(DB) --update-changelog $(if $(PREVIOUS),--previous $(PREVIOUS))
 
+# Before a release: what changed in each row since PREVIOUS=<the previous release>, into data/history/<version>.csv
+# (committed with the data; every build puts it in row_history, which the row pages show).
+history: build
+	$(BIN)/python -m release.history $(PREVIOUS) $(DB)
+
+# CITATION.cff and .zenodo.json from data/dataset.yml.
 citation: install
 	$(BIN)/python -m release.citation
 

@@ -27,7 +27,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from pipeline import contract, incremental, outputs
+from pipeline import contract, history, incremental, outputs
 from pipeline.cache import cache_key, parse_files, read_summary
 from pipeline.claims import settle_claims
 from pipeline.evidence import check_evidence
@@ -195,6 +195,7 @@ def main(argv=None) -> int:
         print(f"ok: {counts}")
         return 0
     try:
+        ds.rows["row_history"] = history.rows(args.data)
         write_database(ds, args.output, vacuum=args.vacuum, changes=changes, progress=progress)
         if progress:
             progress.close()

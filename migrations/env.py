@@ -8,8 +8,32 @@ from alembic import context
 from sqlalchemy import engine_from_config, make_url, pool
 
 from schema.models import Base
+from alembic.operations import batch as _batch
 
 config = context.config
+
+
+def _grab_constraints_in_order(grab):
+    """Batch mode recreates a table from its reflected constraints and indexes, which SQLAlchemy keeps in sets:
+    iterated in an order that differs from run to run, so the recreated CREATE TABLE listed its constraints, and
+    its indexes were created, in another order each time the schema was regenerated (and a release built on
+    another clone had other bytes). Copy them by name instead."""
+    def by_name(items):
+        return sorted(items, key=lambda c: (type(c).__name__, str(c.name or "")))
+
+    def grab_in_order(self):
+        constraints, indexes = self.table.constraints, self.table.indexes
+        self.table.constraints, self.table.indexes = by_name(constraints), by_name(indexes)
+        try:
+            grab(self)
+        finally:
+            self.table.constraints, self.table.indexes = constraints, indexes
+    return grab_in_order
+
+
+if not getattr(_batch.ApplyBatchImpl._grab_table_elements, "in_order", False):
+    _batch.ApplyBatchImpl._grab_table_elements = _grab_constraints_in_order(_batch.ApplyBatchImpl._grab_table_elements)
+    _batch.ApplyBatchImpl._grab_table_elements.in_order = True
 # build.py runs migrations quietly; the alembic command line keeps its logging.
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
     fileConfig(config.config_file_name)

@@ -9,6 +9,8 @@ sources from its `sources` table.
 from __future__ import annotations
 
 import hashlib
+import os
+from datetime import datetime, timezone
 from pathlib import Path
 
 import sqlite_utils
@@ -22,6 +24,17 @@ MEDIATYPES = {"sqlite": "application/vnd.sqlite3",
 def dataset_info(db: sqlite_utils.Database) -> dict:
     """The facts of data/dataset.yml, as the build stored them (the one place the version comes from)."""
     return {row["key"]: row["value"] for row in db["dataset_info"].rows}
+
+
+def release_moment(info: dict) -> datetime:
+    """The release's date, from the data: `released` in data/dataset.yml, else SOURCE_DATE_EPOCH; never the
+    clock, so that the same data and version give the same bytes at any time."""
+    if info.get("released"):
+        return datetime.fromisoformat(info["released"]).replace(tzinfo=timezone.utc)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return datetime.fromtimestamp(int(epoch), timezone.utc)
+    raise SystemExit("no release date: set `released` in data/dataset.yml (or SOURCE_DATE_EPOCH)")
 
 
 def sha256(path: Path) -> str:

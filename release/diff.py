@@ -51,7 +51,8 @@ def keyed_rows(db, relation) -> tuple[list[str], dict]:
 def tables_of(path: Path) -> tuple[dict, dict]:
     db = open_database(path)
     info = dataset_info(db) if "dataset_info" in db.table_names() else {}
-    return info, {r.name: keyed_rows(db, r) for r in relations(db) if r.kind == "table"}
+    # row_history is itself the diffs of the releases before: not a change of the data
+    return info, {r.name: keyed_rows(db, r) for r in relations(db) if r.kind == "table" and r.name != "row_history"}
 
 
 def compare_databases(old: Path, new: Path) -> dict:

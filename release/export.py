@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import datetime
 from pathlib import Path
 
 import sqlite_utils
 
+from release import citation
+from release.datapackage import release_moment
 from release.tables import Relation, relations, rows
 
 SHEET_NAME_MAX = 31
@@ -70,22 +73,29 @@ def _width(values) -> int:
     return min(longest, WIDTH_MAX) + 2
 
 
-def write_workbook(path: Path, db: sqlite_utils.Database, info: dict, data: dict[str, list[dict]] | None = None):
+def write_workbook(path: Path, db: sqlite_utils.Database, info: dict, data: dict[str, list[dict]] | None = None,
+                   created: datetime | None = None):
     """One workbook: an 'about' sheet (bilingual introduction, version, licence, how to cite,
-    the list of sheets), then one sheet per table and view with a frozen, filterable header row."""
+    the list of sheets), then one sheet per table and view with a frozen, filterable header row.
+    `created`: the workbook's date (its properties; else the release's date or SOURCE_DATE_EPOCH, never the
+    clock, so that the same rows give the same bytes)."""
     import xlsxwriter
 
     found = relations(db)
     data = data if data is not None else {r.name: list(rows(db, r)) for r in found}
     about_name = "about"
     names = sheet_names([r.name for r in found], reserved=[about_name])
-    # No string is ever turned into a formula, a number or a link: text stays text.
+    # No string is ever turned into a formula, a number or a link: text stays text. In memory: its parts then go
+    # into the file with a fixed date and no permissions (from temporary files, they took the umask and timezone).
     workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
-                                               "strings_to_urls": False})
+                                               "strings_to_urls": False, "in_memory": True})
     bold = workbook.add_format({"bold": True})
     title = workbook.add_format({"bold": True, "font_size": 14})
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
     header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    workbook.set_properties({"title": info.get("title", ""), "author": info.get("contributors", ""),
+                             "comments": citation.cite(info) if info.get("citation") else "",
+                             "created": created or release_moment(info)})
     try:
         _about_sheet(workbook.add_worksheet(about_name), info, found, names, data, bold, title, wrap)
         for relation in found:
@@ -133,7 +143,7 @@ def _about_sheet(sheet, info, found: list[Relation], names, data, bold, title, w
         ("Licence / Giấy phép", bold),
         (f"{info.get('license', '')} ({info.get('license_url', '')}). The source texts quoted remain their "
          "publishers'. / Văn bản nguồn thuộc về đơn vị xuất bản.", wrap),
-        ("How to cite / Trích dẫn", bold), (info.get("citation", ""), wrap),
+        ("How to cite / Trích dẫn", bold), (citation.cite(info) if info.get("citation") else "", wrap),
         None,
         ("Each sheet below is one table or view of vn_dx_plans.db; the first row names the columns "
          "(described in datapackage.json and the data dictionary). Text is stored as text: '=' and '>=' in "

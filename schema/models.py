@@ -48,6 +48,7 @@ from schema.vocab import (  # noqa: E402
     JURISDICTION_LEVELS,
     PERCENT,
     PILLAR_KINDS,
+    ROW_CHANGES,
     SECTOR_RELATIONS,
     SOURCE_KINDS,
     YEAR_MAX,
@@ -91,7 +92,7 @@ class Source(Base):
 class DatasetInfo(Base):
     __tablename__ = "dataset_info"
     __table_args__ = {"comment": "Facts about this release of the dataset: version, licence, how to cite (from data/dataset.yml)."}
-    key: Mapped[str] = mapped_column(String, primary_key=True, comment="What the fact is: name, title, version, license, license_url, code_license, homepage, citation, …")
+    key: Mapped[str] = mapped_column(String, primary_key=True, comment="What the fact is: name, title, version, released, license, license_url, code_license, homepage, repository, doi, citation, …")
     value: Mapped[str | None] = mapped_column(Text, comment="The fact, as text.")
 
 
@@ -410,3 +411,26 @@ Index("ix_targets_indicator_year", Target.indicator_id, Target.target_year)
 # The comparison, coverage and outcome views look figures up by jurisdiction, indicator, year and scope.
 Index("ix_targets_jurisdiction_indicator", Target.jurisdiction_id, Target.indicator_id, Target.target_year, Target.scope)
 Index("ix_observations_jurisdiction_indicator", Observation.jurisdiction_id, Observation.indicator_id, Observation.scope, Observation.year)
+
+
+class RowHistory(Base):
+    __tablename__ = "row_history"
+    __table_args__ = (
+        CheckConstraint(_in("change", ROW_CHANGES), name="change"),
+        CheckConstraint("(change = 'changed') = (column_name IS NOT NULL)", name="column_with_change"),
+        {"comment": "What changed in each row from one release to the next: one row per row added or removed and per column changed, from each release's diff against the one before it (data/history/, written by `make history`). A row cited in one release is found here by its table and key in every later release."},
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, comment="Row number, in the order of the releases and of their diffs.")
+    version: Mapped[str] = mapped_column(String, comment="The release in which the change appeared.")
+    previous_version: Mapped[str] = mapped_column(String, comment="The release it is compared with (the one before it).")
+    table_name: Mapped[str] = mapped_column(String, comment="The table of the row.")
+    key_columns: Mapped[str] = mapped_column(String, comment="The columns that identify the row from one release to the next, joined by ', ': its primary key, or its natural key (UNIQUE constraint) where the primary key is only a row number.")
+    row_key: Mapped[str] = mapped_column(Text, comment="The row's values of key_columns, joined by ', ' (a target's id, for a target).")
+    change: Mapped[str] = mapped_column(String, comment="added, removed or changed.")
+    column_name: Mapped[str | None] = mapped_column(String, comment="The column whose value changed; null for a row added or removed.")
+    old_value: Mapped[str | None] = mapped_column(Text, comment="The value before, as text; for a row removed, the whole row as JSON.")
+    new_value: Mapped[str | None] = mapped_column(Text, comment="The value after, as text; for a row added, the whole row as JSON.")
+
+
+# A row page looks up its history by table and key.
+Index("ix_row_history_table_name_row_key", RowHistory.table_name, RowHistory.row_key)

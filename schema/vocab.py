@@ -30,6 +30,8 @@ COMPLETENESS = {
 # summary of it, then a news restatement (ties: the latest published, then the source id).
 AUTHORITY = ("official_text", "reference", "news_report")
 EVIDENCE = ("quote", "citation")
+# What happened to a row between two releases (row_history, from release/diff.py).
+ROW_CHANGES = ("added", "removed", "changed")
 INDICATOR_LEVELS = ("province", "country")
 PILLAR_KINDS = ("pillar", "foundation")
 DIRECTIONS = ("higher", "lower")

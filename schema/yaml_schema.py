@@ -61,6 +61,11 @@ RECORDS: dict[str, dict[str, Field]] = {
         "code_license": F(required=True),
         "description": F(required=True),
         "homepage": F(),
+        # Filled by a maintainer at publishing (null until then; the citations say so, never invent one):
+        "repository": F(pattern=r"^https://\S+$"),  # where the code and data are published
+        "doi": F(pattern=r"^10\.\d{4,9}/\S+$"),  # the archived release's DOI (e.g. Zenodo's), without https://doi.org/
+        # The release's date: every date in the release (CITATION.cff, datapackage.json, the zip's entries) is this one
+        "released": F("date"),
         "contributors": F("str_list", required=True),
         "citation": F(required=True),
     },

@@ -10,8 +10,6 @@ sys.path.insert(0, str(ROOT))
 
 import build  # noqa: E402
 
-SHARED = ROOT.parent / "shared"
-
 
 @pytest.fixture(scope="session")
 def db_path(tmp_path_factory) -> Path:

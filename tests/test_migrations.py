@@ -133,3 +133,24 @@ def test_valid_data_is_checked_without_importing_jsonschema(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "ha-tinh.yml" in result.stderr and "target_year" in result.stderr
+
+
+def test_the_migrated_schema_is_the_same_text_on_every_run(tmp_path):
+    """Batch mode used to recreate tables with their constraints and indexes in a different order on every run
+    (SQLAlchemy keeps them in sets), so a database built on another clone had other bytes (issue 18)."""
+    import os
+    import subprocess
+    import sys
+
+    upgrade = ("import sys; from alembic import command; from alembic.config import Config; "
+               "config = Config(sys.argv[1]); config.set_main_option('sqlalchemy.url', 'sqlite:///' + sys.argv[2]); "
+               "config.attributes['configure_logger'] = False; command.upgrade(config, 'head')")
+    schemas = []
+    for seed in ("1", "2", "3"):
+        path = tmp_path / f"{seed}.db"
+        subprocess.run([sys.executable, "-c", upgrade, str(ROOT / "alembic.ini"), str(path)], cwd=ROOT, check=True,
+                       env={**os.environ, "PYTHONHASHSEED": seed})
+        conn = sqlite3.connect(path)
+        schemas.append(conn.execute("SELECT type, name, sql, rootpage FROM sqlite_master ORDER BY rowid").fetchall())
+        conn.close()
+    assert schemas[0] and schemas[0] == schemas[1] == schemas[2]

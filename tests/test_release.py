@@ -372,3 +372,243 @@ def test_alembic_check_works_as_the_readme_says():
     result = subprocess.run([str(BIN / "alembic"), "check"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "No new upgrade operations detected" in result.stdout + result.stderr
+
+
+# ---------------------------------------------------------------- reproducible, citable, readable from any tool
+
+def release_bytes(out: Path) -> dict[str, bytes]:
+    """Every file a release writes (the folder, the zip, the manifest), by its path in the output folder."""
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and p.name not in ("seconds", ".inputs")}
+
+
+def test_the_release_is_byte_identical_with_the_clock_moved(out, db_path, tmp_path, monkeypatch):
+    """Built again years later (the clock, SOURCE_DATE_EPOCH, the umask and the sources' times all moved), from a
+    copy of the database: every file, the zip and the manifest have the same bytes."""
+    import datetime as dt
+    import os
+    import xlsxwriter.core
+
+    later = time.time() + 5 * 365 * 86400
+
+    class Clock(type):
+        def __instancecheck__(cls, value):
+            return isinstance(value, dt.datetime)
+
+    class Later(dt.datetime, metaclass=Clock):  # the clock that xlsxwriter reads, moved
+        @classmethod
+        def now(cls, tz=None):
+            return dt.datetime.fromtimestamp(later, tz)
+
+    monkeypatch.setattr(time, "time", lambda: later)
+    monkeypatch.setattr(xlsxwriter.core, "datetime", Later)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(later)))
+    copy = tmp_path / "copy.db"
+    shutil.copyfile(db_path, copy)
+    os.utime(copy, (later, later))
+    previous_umask = os.umask(0o077)
+    try:
+        write_release(tmp_path / "again", db=copy)
+    finally:
+        os.umask(previous_umask)
+    first, again = release_bytes(out), release_bytes(tmp_path / "again")
+    assert set(first) == set(again)
+    assert [name for name in first if first[name] != again[name]] == [], [n for n in first if first[n] != again[n]]
+    with zipfile.ZipFile(out / f"vn-dx-plans-{VERSION}.zip") as zf:
+        infos = zf.infolist()
+    assert [i.filename for i in infos] == sorted(i.filename for i in infos)
+    assert {i.date_time for i in infos} == {(int(VERSION[:4]), 12, 4, 0, 0, 0)} or len({i.date_time for i in infos}) == 1
+    assert {(i.external_attr >> 16) & 0o777 for i in infos} == {0o644, 0o444}
+
+
+def test_every_date_of_the_release_is_the_released_date(release):
+    released = yaml.safe_load((ROOT / "data" / "dataset.yml").read_text(encoding="utf-8"))["dataset"]["released"]
+    assert yaml.safe_load((release / "CITATION.cff").read_text(encoding="utf-8"))["date-released"] == released
+    assert json.loads((release / "datapackage.json").read_text(encoding="utf-8"))["created"] == f"{released}T00:00:00Z"
+    assert json.loads((release / ".zenodo.json").read_text(encoding="utf-8"))["publication_date"] == released
+    assert openpyxl.load_workbook(release / "vn_dx_plans.xlsx").properties.created.date().isoformat() == released
+
+
+def test_a_release_whose_inputs_have_not_changed_is_not_rewritten(db_path, tmp_path, capsys):
+    folder = write_release(tmp_path, db=db_path)
+    archive = tmp_path / f"{folder.name}.zip"
+    before = {p: p.stat().st_mtime_ns for p in (archive, folder / "SHA256SUMS", tmp_path / "manifest.json")}
+    assert write_release(tmp_path, db=db_path) == folder
+    assert "up to date" in capsys.readouterr().out
+    assert {p: p.stat().st_mtime_ns for p in before} == before
+    archive.write_bytes(b"damaged")  # a damaged release is rewritten
+    write_release(tmp_path, db=db_path)
+    assert zipfile.is_zipfile(archive)
+    changed = tmp_path / "changed.db"  # so is one whose database changed
+    shutil.copyfile(db_path, changed)
+    with sqlite3.connect(changed) as conn:
+        conn.execute("UPDATE targets SET value = 25 WHERE id = ?", (LAI_CHAU_2030,))
+    write_release(tmp_path, db=changed)
+    assert "up to date" not in capsys.readouterr().out
+    assert sqlite3.connect(folder / "vn_dx_plans.db").execute(
+        "SELECT value FROM targets WHERE id = ?", (LAI_CHAU_2030,)).fetchone()[0] == 25
+
+
+def cited():
+    return citation.cite(citation.facts_from_yaml())
+
+
+def test_every_how_to_cite_carries_the_version_and_says_what_is_not_yet_published(out, release):
+    text = cited()
+    assert f"(version {VERSION})" in text and "vn-dx-plans contributors" in text and "CC BY 4.0" in text
+    facts = citation.facts_from_yaml()
+    assert facts["doi"] is None and "DOI: not yet assigned" in text  # never invented
+    assert facts["repository"] is None and "Repository address: not yet published" in text
+    cff = yaml.safe_load((release / "CITATION.cff").read_text(encoding="utf-8"))
+    assert cff["message"].endswith(text) and "doi" not in cff and "repository-code" not in cff
+    assert text in (release / "README.md").read_text(encoding="utf-8")
+    book = openpyxl.load_workbook(release / "vn_dx_plans.xlsx")
+    assert text in [c.value for row in book["about"].iter_rows() for c in row]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["citation"] == text and manifest["bibtex"] == (release / "CITATION.bib").read_text(encoding="utf-8")
+    bib = (release / "CITATION.bib").read_text(encoding="utf-8")
+    assert bib.startswith("@misc{vn_dx_plans_2026_1,") and f"version = {{{VERSION}}}" in bib and "not yet assigned" in bib
+    assert bib.count("{") == bib.count("}")
+
+
+def test_citations_carry_the_doi_and_repository_once_named():
+    facts = {**citation.facts_from_yaml(), "doi": "10.5281/zenodo.1234567",
+             "repository": "https://github.com/example/vn-dx-plans"}
+    text = citation.cite(facts)
+    assert "https://doi.org/10.5281/zenodo.1234567" in text and "https://github.com/example/vn-dx-plans" in text
+    assert "not yet" not in text
+    cff = citation.render(facts)
+    assert citation.problems(cff) == []
+    assert yaml.safe_load(cff)["doi"] == "10.5281/zenodo.1234567"
+    zenodo = json.loads(citation.zenodo(facts))
+    assert zenodo["doi"] == "10.5281/zenodo.1234567"
+    assert zenodo["related_identifiers"][0]["identifier"] == "https://github.com/example/vn-dx-plans"
+    assert "doi = {10.5281/zenodo.1234567}" in citation.bibtex(facts)
+
+
+def test_zenodo_metadata_is_generated_from_the_same_facts_as_citation_cff(release):
+    text = (ROOT / ".zenodo.json").read_text(encoding="utf-8")
+    assert text == citation.zenodo(citation.facts_from_yaml()), ".zenodo.json is out of date: run `make citation`"
+    zenodo, cff = json.loads(text), yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert (zenodo["title"], zenodo["version"], zenodo["description"], zenodo["publication_date"]) == \
+        (cff["title"], cff["version"], cff["abstract"], cff["date-released"])
+    assert [c["name"] for c in zenodo["creators"]] == [a["name"] for a in cff["authors"]]
+    assert zenodo["upload_type"] == "dataset" and zenodo["license"] == "cc-by-4.0" and "doi" not in zenodo
+    assert json.loads((release / ".zenodo.json").read_text(encoding="utf-8")) == zenodo
+
+
+def test_the_data_dictionary_travels_with_the_release(release):
+    text = (release / "data-dictionary.md").read_text(encoding="utf-8")
+    assert text == (ROOT / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
+    assert "`targets`" in text and "target_year" in text
+
+
+PANDAS_TYPES = {"string": "string", "integer": "int64", "number": "double", "boolean": "bool", "date": "date32[day]"}
+DUCKDB_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "date": "DATE"}
+
+
+def test_parquet_files_load_in_pandas_and_duckdb_as_the_csvs(release):
+    import duckdb
+    import pandas as pd
+
+    descriptor = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))
+    tables = [r for r in descriptor["resources"] if r["type"] == "table"]
+    assert len(tables) > 20
+    con = duckdb.connect()
+    for resource in tables:
+        name, fields = resource["name"], resource["schema"]["fields"]
+        with open(release / f"{name}.csv", encoding="utf-8-sig", newline="") as handle:
+            from_csv = list(csv.DictReader(handle))
+        frame = pd.read_parquet(release / f"{name}.parquet", dtype_backend="pyarrow")
+        assert len(frame) == len(from_csv), name
+        assert list(frame.columns) == [f["name"] for f in fields], name
+        assert {c: str(t).split("[pyarrow]")[0] for c, t in frame.dtypes.items()} == \
+            {f["name"]: PANDAS_TYPES[f["type"]] for f in fields}, name
+        described = con.execute(f"DESCRIBE SELECT * FROM read_parquet('{release / name}.parquet')").fetchall()
+        assert [(r[0], r[1]) for r in described] == [(f["name"], DUCKDB_TYPES[f["type"]]) for f in fields], name
+        assert con.execute(f"SELECT count(*) FROM read_parquet('{release / name}.parquet')").fetchone()[0] == \
+            len(from_csv), name
+        # the same values: each Parquet row written as the CSV writes it
+        for read, row in zip(from_csv, frame.astype(object).where(frame.notna(), None).to_dict("records")):
+            assert read == {k: "" if v is None else str(int(v) if isinstance(v, float) and v.is_integer() else v)
+                            for k, v in row.items()}, name
+
+
+def readme_blocks(release, language):
+    return re.findall(rf"```{language}\n(.*?)```", (release / "README.md").read_text(encoding="utf-8"), re.S)
+
+
+def targets_by_jurisdiction(release) -> dict[str, int]:
+    conn = sqlite3.connect(release / "vn_dx_plans.db")
+    return dict(conn.execute("SELECT jurisdiction_id, count(*) FROM targets GROUP BY jurisdiction_id"))
+
+
+def test_the_release_readme_examples_run(release, monkeypatch):
+    """pandas, DuckDB and sqlite3 give the counts the database gives; the R example reads files and columns that
+    exist (R is not installed here)."""
+    import contextlib
+    import io
+
+    import duckdb
+
+    expected = targets_by_jurisdiction(release)
+    assert expected["lai-chau"] > 50
+    monkeypatch.chdir(release)
+    (python,) = readme_blocks(release, "python")
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(python, {})
+    found = dict(re.findall(r"^([a-z-]+)\s+(\d+)$", printed.getvalue(), re.M))
+    assert {k: int(v) for k, v in found.items()} == expected
+    (sql,) = readme_blocks(release, "sql")
+    assert dict(duckdb.sql(sql).fetchall()) == expected
+    (shell,) = readme_blocks(release, "sh")
+    if shutil.which("sqlite3"):
+        result = subprocess.run(shell.strip(), shell=True, capture_output=True, text=True, timeout=60)
+        rows = list(csv.reader(result.stdout.splitlines()))
+        assert rows[0] == ["jurisdiction_id", "targets"] and {k: int(v) for k, v in rows[1:]} == expected
+    (r,) = readme_blocks(release, "r")
+    for file_name in re.findall(r'"([^"]+\.(?:parquet|csv))"', r):
+        assert (release / file_name).is_file(), file_name
+    for column in re.findall(r"\$(\w+)", r):
+        assert column in exported_columns(release, "targets")
+
+
+def exported_columns(release, name):
+    descriptor = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))
+    return [f["name"] for r in descriptor["resources"] if r["name"] == name for f in r["schema"]["fields"]]
+
+
+def test_the_downloads_page_cites_the_release_with_its_version(out, db_path):
+    from test_site import make_client, page
+
+    html = page(make_client(db_path, out), "/downloads")
+    quoted = re.search(r'<blockquote class="citation">(.*?)</blockquote>', html, re.S).group(1)
+    assert f"(version {VERSION})" in quoted and "not yet assigned" in quoted
+    assert html.count(f"version = {{{VERSION}}}") == 1  # the BibTeX entry
+
+
+def test_a_second_clone_builds_the_same_release_bytes(out, tmp_path):
+    """The repository's files copied elsewhere (a new clone: no .cache, so the schema is migrated afresh, in
+    another process with another hash seed), built and released as `make release` does: the same SHA256SUMS,
+    zip and manifest."""
+    import os
+
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                            capture_output=True, text=True)
+    if listed.returncode != 0:
+        pytest.skip("not a git checkout")
+    clone = tmp_path / "clone"
+    for name in filter(None, listed.stdout.split("\0")):
+        if (ROOT / name).is_file():
+            (clone / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, clone / name)
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    for command in (["build.py", "--no-cache", "--output", "dist/vn_dx_plans.db"],
+                    ["-m", "release.release", "--db", "dist/vn_dx_plans.db", "--out", "dist/release"]):
+        result = subprocess.run([sys.executable, *command], cwd=clone, env=env, capture_output=True, text=True,
+                                timeout=600)
+        assert result.returncode == 0, result.stderr[-2000:]
+    again = clone / "dist" / "release"
+    for name in (f"vn-dx-plans-{VERSION}/SHA256SUMS", f"vn-dx-plans-{VERSION}.zip", "manifest.json"):
+        assert (again / name).read_bytes() == (out / name).read_bytes(), name
