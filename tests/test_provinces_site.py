@@ -198,3 +198,41 @@ def test_target_coverage_never_says_no_without_a_full_text(db):
     assert "no" not in said and said["not stated"] > 0
     assert {r[0] for r in db.execute("SELECT DISTINCT jurisdiction_id FROM target_coverage WHERE has_target = 'no'")} <= \
         {r[0] for r in db.execute("SELECT jurisdiction_id FROM documents WHERE completeness = 'full_text'")}
+
+
+def query(get, name, **params):
+    response = get(f"/vn_dx_plans/{name}.json?_shape=objects&" + "&".join(f"{k}={v}" for k, v in params.items()))
+    assert response.status_code == 200, response.text[:500]
+    return response.json()["rows"]
+
+
+def test_canned_query_provinces_63(get, db):
+    found = {r["jurisdiction_id"]: r for r in query(get, "provinces_63")}
+    assert set(found) == {r[0] for r in db.execute("SELECT id FROM jurisdictions WHERE in_63 = 1")}
+    lai_chau = found["lai-chau"]
+    assert (lai_chau["de_share_2025"], lai_chau["de_share_2030"], lai_chau["dti_aim"], lai_chau["dti_rank_of"]) == (10, 20, 45, "53/63")
+    assert found["ha-tinh"]["dti_rank_of"] == "7/34" and found["binh-duong"]["successor_id"] == "ho-chi-minh-2025"
+    assert {r["jurisdiction_id"] for r in query(get, "provinces_63", region="Tây Nguyên")} == \
+        {"dak-lak", "dak-nong", "gia-lai", "kon-tum", "lam-dong"}
+
+
+def test_canned_query_crosswalk(get):
+    rows = query(get, "crosswalk_2025")
+    assert len(rows) == 63
+    assert [(r["predecessor_id"], r["change"]) for r in query(get, "crosswalk_2025", successor="ho-chi-minh-2025")] == \
+        [("binh-duong", "merged"), ("ba-ria-vung-tau", "merged"), ("ho-chi-minh", "absorbed_other")]
+    assert [r["predecessor_id"] for r in query(get, "crosswalk_2025", successor="lai-chau")] == ["lai-chau"]
+
+
+def test_canned_query_documents_by_programme(get, db):
+    rows = query(get, "documents_by_programme", programme="other")
+    assert {r["document_id"] for r in rows} == {"quang-ninh-01-ctr-tu", "viet-nam-52-nq-tw"}
+    assert len(query(get, "documents_by_programme")) == db.execute("SELECT count(*) FROM documents").fetchone()[0]
+
+
+def test_canned_query_dti_ranks_carries_the_denominator(get):
+    rows = query(get, "dti_ranks", year=2022)
+    assert {r["jurisdiction_id"]: r["rank_of"] for r in rows} == \
+        {"quang-ninh": "3/63", "quang-ngai": "26/63", "ha-tinh": "37/63", "quang-binh": "46/63", "lai-chau": "53/63"}
+    assert {(r["jurisdiction_id"], r["rank_of"]) for r in query(get, "dti_ranks", year=2024)} >= {("ha-tinh", "7/34")}
+    assert all(r["ranked"] for r in query(get, "dti_ranks"))
