@@ -54,8 +54,7 @@
       marker.bindTooltip(node("span", shortName(p.name_vi) + " (" + p.targets + (rank ? " · " + rank : "") + ")"), {
         permanent: points.length <= 12, direction: "right", className: "province-label"
       });
-      marker.bindPopup(popup(p));
-      marker.on("click", function () { window.location.href = p.href; });
+      marker.bindPopup(popup(p));  /* a click opens it: the name, the figures and the link to the page */
       bounds.push([p.lat, p.lon]);
     });
     if (bounds.length) { map.fitBounds(bounds, { padding: [20, 20] }); }
