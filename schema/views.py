@@ -308,21 +308,27 @@ JOIN sectors s ON s.id = p.sector_id
 
 
 def priority_sector_matrix(jurisdiction_ids: list[str]) -> str:
-    """One row per sector, one column per jurisdiction (generated from the data)."""
-    columns = "".join(
-        f",\n  (SELECT group_concat(CASE WHEN e.how = 'direct' THEN e.name_as_written "
-        f"ELSE e.name_as_written || ' (' || e.how || ')' END, '; ') "
-        f"FROM priority_sectors_expanded e WHERE e.sector_id = s.id AND e.jurisdiction_id = '{j}') AS [{j.replace('-', '_')}]"
-        for j in jurisdiction_ids
-    )
+    """One row per sector, one column per jurisdiction (generated from the data). Each cell is computed once, in
+    `cell`, and the columns pick it out, so the view's text grows by one short line per province (86 today)."""
+    columns = "".join(f",\n  max(CASE WHEN c.jurisdiction_id = '{j}' THEN c.text END) AS [{j.replace('-', '_')}]"
+                      for j in jurisdiction_ids)
     return f"""
 CREATE VIEW priority_sector_matrix AS
+WITH cell AS (
+  SELECT e.sector_id, e.jurisdiction_id,
+         group_concat(CASE WHEN e.how = 'direct' THEN e.name_as_written
+                           ELSE e.name_as_written || ' (' || e.how || ')' END, '; ') AS text
+  FROM priority_sectors_expanded e GROUP BY e.sector_id, e.jurisdiction_id
+)
 SELECT
   s.id AS sector_id,
   s.name_vi AS sector_name_vi,
   s.name_en AS sector_name_en,
   (SELECT count(DISTINCT p.jurisdiction_id) FROM priority_sectors p WHERE p.sector_id = s.id) AS prioritised_by{columns}
 FROM sectors s
+LEFT JOIN cell c ON c.sector_id = s.id
+GROUP BY s.rowid
+ORDER BY s.rowid
 """
 
 
