@@ -236,3 +236,39 @@ def test_canned_query_dti_ranks_carries_the_denominator(get):
         {"quang-ninh": "3/63", "quang-ngai": "26/63", "ha-tinh": "37/63", "quang-binh": "46/63", "lai-chau": "53/63"}
     assert {(r["jurisdiction_id"], r["rank_of"]) for r in query(get, "dti_ranks", year=2024)} >= {("ha-tinh", "7/34")}
     assert all(r["ranked"] for r in query(get, "dti_ranks"))
+
+
+def test_charts_stay_readable_with_63_provinces(db_path, fake_release, tmp_path):
+    """At full coverage (here: a 2025 digital-economy target and a DTI 2022 rank for every province, added to a
+    copy), one bar and one dot per province, each a row of its own with its name, sorted; nothing overlaps."""
+    copy = tmp_path / "vn_dx_plans.db"
+    shutil.copy(db_path, copy)
+    conn = sqlite3.connect(copy)
+    ids = [r[0] for r in conn.execute("SELECT id FROM jurisdictions WHERE in_63 = 1 ORDER BY gso_code")]
+    conn.execute("DELETE FROM observations WHERE indicator_id = 'dti-rank' AND year = 2022")
+    conn.execute("DELETE FROM targets WHERE indicator_id = 'digital-economy-share-of-grdp' AND target_year = 2025 "
+                 "AND jurisdiction_id <> 'viet-nam'")
+    for n, jid in enumerate(ids, 1):
+        common = (jid, "S", "S", "ref-jurisdictions", "citation", "reference", 1)
+        conn.execute("INSERT INTO targets (id, jurisdiction_id, statement_vi, statement_en, source_id, evidence, authority, "
+                     "claim_count, indicator_id, target_year, comparator, value, unit) VALUES "
+                     "(?, ?, ?, ?, ?, ?, ?, ?, 'digital-economy-share-of-grdp', 2025, '>=', ?, '%')",
+                     (f"{jid}/de/2025", *common, 5 + n % 20))
+        conn.execute("INSERT INTO observations (id, jurisdiction_id, statement_vi, statement_en, source_id, evidence, "
+                     "authority, claim_count, indicator_id, year, comparator, value, denominator, unit) VALUES "
+                     "(?, ?, ?, ?, ?, ?, ?, ?, 'dti-rank', 2022, '=', ?, 63, 'rank')", (f"{jid}/dti/2022", *common, n))
+    conn.commit()
+    conn.close()
+    html = page(make_client(copy, fake_release), "/provinces")
+    bars = re.search(r'<figure class="compare-chart bar-chart" data-bars="63">(.*?)</figure>', html, re.S)[1]
+    ys = [float(y) for y in re.findall(r'<rect x="[^"]+" y="([^"]+)"', bars)]
+    widths = [float(w) for w in re.findall(r'<rect x="[^"]+" y="[^"]+" width="([^"]+)"', bars)]
+    assert len(ys) == 63 and all(b - a >= 18 for a, b in zip(ys, ys[1:]))  # a row each, none overlapping
+    assert widths == sorted(widths, reverse=True) and "not-stated" not in bars
+    height = float(re.search(r'<svg viewBox="0 0 [\d.]+ ([\d.]+)"', bars)[1])
+    assert height >= 63 * 18
+    dots = re.search(r'<figure class="compare-chart rank-chart" data-dots="63">(.*?)</figure>', html, re.S)[1]
+    titles = re.findall(r"<title>([^<]*)</title>", dots)
+    assert titles[0].endswith(": 1/63") and titles[-1].endswith(": 63/63") and "<rect" not in dots
+    xs = [float(x) for x in re.findall(r'<circle cx="([^"]+)"', dots)]
+    assert xs == sorted(xs) and xs[-1] - xs[0] > 250  # rank 1 at the left, 63 at the right
