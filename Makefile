@@ -15,7 +15,7 @@ SERVE_FLAGS = -i $(DB) --metadata metadata.yml --template-dir site/templates --s
 	--setting max_csv_mb 100
 
 .PHONY: install build check package serve serve-flags loadtest test fuzz docs clean
-.PHONY: release diff changelog history citation alembic-check migration
+.PHONY: release diff changelog history citation alembic-check migration jurisdictions
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,11 @@ history: build
 # CITATION.cff and .zenodo.json from data/dataset.yml.
 citation: install
 	$(BIN)/python -m release.citation
+
+# The jurisdiction and reorganisation blocks of data/jurisdictions/*.yml, from the vietnamadminunits package
+# (tools/jurisdictions.py): the 63 provinces, the 23 units formed in 2025 and the crosswalk.
+jurisdictions: install
+	$(BIN)/python -m tools.jurisdictions
 
 # Contributors: compare the models with the migrations, or write a new migration (m="what changed").
 alembic-check: install

@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from schema.views import DERIVED_TABLES, SEARCH_COLUMNS  # noqa: E402  (plain sqlite3; no SQLAlchemy)
 from schema.vocab import AUTHORITY  # noqa: E402  (plain Python)
+from pipeline.jurisdictions import membership  # noqa: E402  (plain Python)
 
 
 # ---------------------------------------------------------------- text helpers, as build.py has them
@@ -104,12 +105,13 @@ def indicator_rows(records, rows, columns, ctx):
 
 def jurisdiction_rows(j, rows, columns, ctx):
     ctx["jid"] = j["id"]
-    rows.add("jurisdictions", same(j, columns, "jurisdictions", reference_source_id=j.get("reference_source")))
+    rows.add("jurisdictions", same(j, columns, "jurisdictions", reference_source_id=j.get("reference_source"),
+                                   **membership(j)))
 
 
 def reorganisation_rows(r, rows, columns, ctx):
     rows.add("jurisdiction_changes", same(r, columns, "jurisdiction_changes", jurisdiction_id=ctx["jid"],
-                                          source_id=r["source"]))
+                                          successor_id=r["successor"], source_id=r["source"]))
 
 
 def document_rows(records, rows, columns, ctx):

@@ -198,10 +198,11 @@ def province(index: int, n_targets: int, n_observations: int, n_tasks: int, indi
         "id": jid, "level": "province", "name_vi": f"Tỉnh {name}", "name_en": f"{fold(name)} Province",
         "gso_code": f"{number:02d}", "region_vi": "Vùng thử nghiệm", "region_en": "Test region",
         "capital_vi": f"Thành phố {name}", "capital_lat": round(rng.uniform(8.5, 23.5), 2),
-        "capital_lon": round(rng.uniform(102.5, 109.5), 2), "reference_source": REFERENCE,
+        "capital_lon": round(rng.uniform(102.5, 109.5), 2), "lat": round(rng.uniform(8.5, 23.5), 4),
+        "lon": round(rng.uniform(102.5, 109.5), 4), "reference_source": REFERENCE,
     }
     reorganisation = {
-        "change": "unchanged", "successor_name_vi": f"Tỉnh {name}", "successor_gso_code": f"{number:02d}",
+        "change": "unchanged", "successor": jid, "successor_name_vi": f"Tỉnh {name}", "successor_gso_code": f"{number:02d}",
         "legal_basis": "Nghị quyết 202/2025/QH15 của Quốc hội", "decided_date": date(2025, 6, 12),
         "effective_date": date(2025, 7, 1), "source": REFERENCE,
     }
@@ -218,6 +219,7 @@ def province(index: int, n_targets: int, n_observations: int, n_tasks: int, indi
         link_locator = text.add(link_line)
         documents.append({
             "id": f"{jid}-vb-{d + 1}", "number": doc_number, "type": DOC_TYPES[d % len(DOC_TYPES)],
+            "programme": "cds-2021-2025",
             "title_vi": f"Về chuyển đổi số tỉnh {name}, phần {d + 1}", "title_en": f"On digital transformation, part {d + 1}",
             "label": f"{fold(name)} {doc_number} ({issued.year})", "issuing_body_vi": f"Ủy ban nhân dân tỉnh {name}",
             "issuing_body_en": "Provincial People's Committee", "issue_date": issued, "period_start": 2021,
@@ -382,7 +384,7 @@ def generate(out: Path, provinces: int, targets: int, observations: int | None =
 def national(rng, indicators) -> tuple[dict, dict]:
     text = Text("Chương trình chuyển đổi số quốc gia (văn bản thử nghiệm)")
     doc_line = "Quyết định số 01/QĐ-TTg ngày 3/6/2020 của Thủ tướng Chính phủ phê duyệt Chương trình chuyển đổi số quốc gia"
-    document = {"id": NATIONAL_DOC, "number": "01/QĐ-TTg", "type": "quyết định",
+    document = {"id": NATIONAL_DOC, "number": "01/QĐ-TTg", "type": "quyết định", "programme": "cds-2021-2025",
                 "title_vi": "Phê duyệt Chương trình chuyển đổi số quốc gia", "title_en": "National programme",
                 "label": "National programme 01/QĐ-TTg (2020)", "issuing_body_vi": "Thủ tướng Chính phủ",
                 "issuing_body_en": "Prime Minister", "issue_date": date(2020, 6, 3), "period_end": 2025,

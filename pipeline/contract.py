@@ -393,16 +393,20 @@ def check_dataset(ds, problems: Problems, keys: dict | None = None) -> None:
     and the rows the tables' keys (see table_keys) would refuse."""
     check_keys(ds, problems, keys or {})
     for column in ("gso_code", "name_vi"):
+        # Unique among the 63 provinces before 1 July 2025 and among the 34 after it (a unit formed in 2025 may
+        # take a predecessor's name and code: their validity dates tell them apart).
         first: dict = {}
         for index, row in enumerate(ds.rows["jurisdictions"]):
             value, where = row.get(column), ds.places[("jurisdictions", index)]
             if value is None:
                 continue
-            if value in first:
-                problems.add(where, column, f"{value!r} is also the {column} of {first[value][0]} "
-                                            f"({first[value][1].file}:{first[value][1].line_of(column)})")
-            else:
-                first[value] = (row["id"], where)
+            for era in [e for e in ("in_63", "in_34") if row.get(e)] or ["other"]:
+                if (era, value) in first:
+                    other = first[(era, value)]
+                    problems.add(where, column, f"{value!r} is also the {column} of {other[0]} "
+                                                f"({other[1].file}:{other[1].line_of(column)})")
+                    break
+                first[(era, value)] = (row["id"], where)
     units = {i["id"]: i["unit"] for i in ds.rows["indicators"]}
     for table in ("targets", "observations"):
         for index, row in enumerate(ds.rows[table]):

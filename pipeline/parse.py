@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pipeline import contract
 from pipeline.cache import FilePart
+from pipeline.jurisdictions import JURISDICTION_COLUMNS, membership
 from pipeline.read import Items, Problem, Problems, Record, Where, data_files, display_path, read_yaml, refusal
 from pipeline.text import slug
 from pipeline.validate import check_record, mappings
@@ -119,13 +120,13 @@ def parse_jurisdiction_file(doc: Record, path: Path, ds: Dataset, problems, refs
     ds.define("jurisdiction", jid, j.where, problems)
     ds.add("jurisdictions", {
         "id": jid, "level": j["level"], "name_vi": j["name_vi"], "name_en": j["name_en"],
-        **{k: j.get(k) for k in ("gso_code", "region_vi", "region_en", "capital_vi", "capital_lat", "capital_lon")},
-        "reference_source_id": j.get("reference_source"),
+        **{k: j.get(k) for k in JURISDICTION_COLUMNS},
+        "reference_source_id": j.get("reference_source"), **membership(j),
     }, j.where)
     reorg = doc.get("reorganisation")
     if reorg is not None and check_record(reorg, "reorganisation", problems, refs, doc.where.at("reorganisation")):
         ds.add("jurisdiction_changes", {
-            "jurisdiction_id": jid,
+            "jurisdiction_id": jid, "successor_id": reorg["successor"],
             **{k: reorg.get(k) for k in ("change", "successor_name_vi", "successor_gso_code", "other_party_vi",
                                           "administrative_centre_vi", "legal_basis", "decided_date", "effective_date", "note")},
             "source_id": reorg["source"],
@@ -157,7 +158,7 @@ def parse_document(d, jid, ds, problems, refs):
         return
     ds.add("documents", {
         "id": d["id"], "jurisdiction_id": jid,
-        **{k: d.get(k) for k in ("number", "type", "title_vi", "title_en", "label", "issuing_body_vi", "issuing_body_en",
+        **{k: d.get(k) for k in ("number", "type", "programme", "title_vi", "title_en", "label", "issuing_body_vi", "issuing_body_en",
                                  "issue_date", "period_start", "period_end", "vision_year", "signer", "quote", "locator", "note",
                                  "completeness", "citation")},
         "source_id": d["source"], "reference_source_id": d.get("reference_source"),

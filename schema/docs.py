@@ -24,7 +24,7 @@ DICTIONARY = ROOT / "docs" / "data-dictionary.md"
 def province_columns(data_dir: Path = ROOT / "data") -> list[str]:
     """The matrix view's per-province columns, from the jurisdiction files as build.py makes them."""
     provinces = []
-    for path in sorted((data_dir / JURISDICTIONS_DIR).glob("*.yml")):
+    for path in sorted((data_dir / JURISDICTIONS_DIR).glob("*.yml"), key=lambda p: p.stem):  # as the view: by id
         if path.name not in VOCABULARY_FILES:
             jurisdiction = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)["jurisdiction"]
             if jurisdiction["level"] == "province":

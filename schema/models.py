@@ -49,6 +49,8 @@ from schema.vocab import (  # noqa: E402
     PERCENT,
     PILLAR_KINDS,
     ROW_CHANGES,
+    PROGRAMMES,
+    REORGANISATION_CHANGES,
     SECTOR_RELATIONS,
     SOURCE_KINDS,
     YEAR_MAX,
@@ -113,25 +115,36 @@ class Jurisdiction(Base):
         CheckConstraint(_in("level", JURISDICTION_LEVELS), name="level"),
         CheckConstraint("capital_lat IS NULL OR capital_lat BETWEEN 8 AND 24", name="capital_lat"),
         CheckConstraint("capital_lon IS NULL OR capital_lon BETWEEN 102 AND 110", name="capital_lon"),
-        {"comment": "Vietnam and the provinces whose plans are transcribed, as they were before the 2025 reorganisation."},
+        CheckConstraint("lat IS NULL OR lat BETWEEN 8 AND 24", name="lat"),
+        CheckConstraint("lon IS NULL OR lon BETWEEN 102 AND 110", name="lon"),
+        CheckConstraint("valid_from IS NULL OR valid_to IS NULL OR valid_to >= valid_from", name="validity"),
+        CheckConstraint("in_63 IN (0, 1) AND in_34 IN (0, 1)", name="in_63_in_34"),
+        {"comment": "Vietnam and its provinces: the 63 provinces and centrally-run cities as they were before 1 July 2025 (in_63 = 1) and the 34 from that date (in_34 = 1); a province the 2025 reorganisation left unchanged is one row in both."},
     )
-    id: Mapped[str] = mapped_column(String, primary_key=True, comment="Stable identifier: viet-nam, lai-chau, quang-binh, ha-tinh, quang-ngai, quang-ninh.")
-    level: Mapped[str] = mapped_column(String, comment="country or province.")
+    id: Mapped[str] = mapped_column(String, primary_key=True, comment="Stable identifier: viet-nam; a pre-2025 province's name as a slug, e.g. 'lai-chau', 'binh-duong'; a unit formed by the 2025 mergers '<name>-2025', e.g. 'quang-tri-2025' (the new Quảng Trị, not the old one).")
+    level: Mapped[str] = mapped_column(String, comment="country or province (a province or a centrally-run city, before or after 2025: see in_63 and in_34).")
     name_vi: Mapped[str] = mapped_column(Text, comment="Official Vietnamese name, e.g. 'Tỉnh Lai Châu'.")
     name_en: Mapped[str] = mapped_column(Text, comment="English name, e.g. 'Lai Châu Province'.")
-    gso_code: Mapped[str | None] = mapped_column(String, comment="Province code in the General Statistics Office list of administrative units (before 1 July 2025); null for the country.")
-    region_vi: Mapped[str | None] = mapped_column(Text, comment="Socio-economic region (national master plan 2021–2030), in Vietnamese.")
+    gso_code: Mapped[str | None] = mapped_column(String, comment="Province code in the General Statistics Office list of administrative units, of the list in force while the unit existed (a merged unit may reuse a predecessor's code: use it with valid_from/valid_to); null for the country.")
+    region_vi: Mapped[str | None] = mapped_column(Text, comment="Socio-economic region (Nghị quyết 81/2023/QH15, national master plan 2021–2030), in Vietnamese; for a unit formed in 2025, its predecessors' region when they share one, else null.")
     region_en: Mapped[str | None] = mapped_column(Text, comment="Socio-economic region, in English.")
-    capital_vi: Mapped[str | None] = mapped_column(Text, comment="Provincial capital before 2025, in Vietnamese.")
-    capital_lat: Mapped[float | None] = mapped_column(Float, comment="Approximate latitude of the capital (±0.05°).")
-    capital_lon: Mapped[float | None] = mapped_column(Float, comment="Approximate longitude of the capital (±0.05°).")
-    reference_source_id: Mapped[str | None] = mapped_column(ForeignKey("sources.id"), comment="Source of the code, region, capital and coordinates.")
+    capital_vi: Mapped[str | None] = mapped_column(Text, comment="Provincial capital before 2025, in Vietnamese, where recorded.")
+    capital_lat: Mapped[float | None] = mapped_column(Float, comment="Approximate latitude of the capital (±0.05°), where recorded; lat is the province's point.")
+    capital_lon: Mapped[float | None] = mapped_column(Float, comment="Approximate longitude of the capital (±0.05°), where recorded; lon is the province's point.")
+    reference_source_id: Mapped[str | None] = mapped_column(ForeignKey("sources.id"), comment="Source of the code, name, region, point and validity dates.")
+    lat: Mapped[float | None] = mapped_column(Float, comment="Latitude of a representative point of the province (the vietnamadminunits package's provinceLat), for maps; not the capital.")
+    lon: Mapped[float | None] = mapped_column(Float, comment="Longitude of that point (provinceLon).")
+    valid_from: Mapped[date | None] = mapped_column(Date, comment="First day the unit existed, where it began within the dataset's period: 2025-07-01 for a unit formed by the 2025 mergers; null for the country and the provinces that existed before.")
+    valid_to: Mapped[date | None] = mapped_column(Date, comment="Last day the unit existed: 2025-06-30 for a province merged on 2025-07-01; null while it exists (the country, the 34).")
+    in_63: Mapped[int] = mapped_column(Integer, comment="1 for the 63 provinces and centrally-run cities before 1 July 2025, else 0 (set by the build from level and validity dates): WHERE in_63 = 1.")
+    in_34: Mapped[int] = mapped_column(Integer, comment="1 for the 34 provinces and centrally-run cities from 1 July 2025 (the 23 formed by merging and the 11 left unchanged), else 0: WHERE in_34 = 1.")
 
 
 class JurisdictionChange(Base):
     __tablename__ = "jurisdiction_changes"
     __table_args__ = (
         CheckConstraint(_year_check("CAST(strftime('%Y', effective_date) AS INTEGER)"), name="effective_year"),
+        CheckConstraint(_in("change", REORGANISATION_CHANGES), name="change"),
         {"comment": "What became of each province in the 2025 reorganisation (63 to 34 provinces), for joining with post-2025 data."},
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, comment="Row number.")
@@ -146,6 +159,7 @@ class JurisdictionChange(Base):
     effective_date: Mapped[date | None] = mapped_column(Date, comment="Date the new provincial governments began work.")
     note: Mapped[str | None] = mapped_column(Text, comment="Further facts, e.g. the abolition of district-level units on the same date.")
     source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), comment="Where these facts were checked.")
+    successor_id: Mapped[str] = mapped_column(ForeignKey("jurisdictions.id"), index=True, comment="The jurisdiction that continues it from the change: a unit formed by the merger (e.g. 'quang-tri-2025'), or the province itself when unchanged. The jurisdiction_crosswalk view lists these pairs.")
 
 
 class Document(Base):
@@ -156,6 +170,7 @@ class Document(Base):
         CheckConstraint(_year_check("period_end"), name="period_end"),
         CheckConstraint(_year_check("vision_year"), name="vision_year"),
         CheckConstraint(_in("completeness", COMPLETENESS), name="completeness"),
+        CheckConstraint(_in("programme", PROGRAMMES), name="programme"),
         {"comment": "Each plan or legal document: the provincial plans, the national programme (749/QĐ-TTg) and what they cite."},
     )
     id: Mapped[str] = mapped_column(String, primary_key=True, comment="Stable identifier, e.g. 'lai-chau-09-nq-tu'.")
@@ -179,6 +194,7 @@ class Document(Base):
     completeness: Mapped[str] = mapped_column(String, comment="How completely we hold it: full_text (its own full text), excerpts (passages quoted or restated in a report), reference_facts (only facts checked in reference summaries), cited (another text only cites it). Only a full text lets the dataset say the plan sets no target.")
     reference_source_id: Mapped[str | None] = mapped_column(ForeignKey("sources.id"), comment="Reference source of facts added from outside the text we hold (e.g. the signer), where there are any; the note says which.")
     citation: Mapped[str | None] = mapped_column(Text, comment="For facts from a reference source: the pages where they were checked.")
+    programme: Mapped[str] = mapped_column(String, comment="Which generation or programme it belongs to, so that generations are never mixed: " + "; ".join(f"{k}: {v}" for k, v in PROGRAMMES.items()) + ".")
 
 
 class DocumentLink(Base):

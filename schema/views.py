@@ -217,6 +217,83 @@ JOIN indicators i ON i.id = t.indicator_id
 JOIN jurisdictions j ON j.id = t.jurisdiction_id
 """
 
+# The 2025 reorganisation as a relation: every one of the 63 provinces beside the jurisdiction that continues
+# it from 1 July 2025 (a unit formed by the merger, or itself when unchanged).
+JURISDICTION_CROSSWALK = """
+CREATE VIEW jurisdiction_crosswalk AS
+SELECT
+  c.jurisdiction_id AS predecessor_id,
+  p.name_vi AS predecessor_name,
+  p.gso_code AS predecessor_gso_code,
+  c.successor_id,
+  s.name_vi AS successor_name,
+  s.gso_code AS successor_gso_code,
+  c.change,
+  c.effective_date,
+  c.legal_basis,
+  c.source_id
+FROM jurisdiction_changes c
+JOIN jurisdictions p ON p.id = c.jurisdiction_id
+JOIN jurisdictions s ON s.id = c.successor_id
+"""
+
+
+def _figure(table: str, indicator: str, column: str, year_column: str, condition: str = "1") -> str:
+    """A column of the figure of one indicator for the province j: the one with a number, of the latest year
+    (ties: the whole measure before a scope, then the lowest id)."""
+    return (f"(SELECT f.{column} FROM {table} f WHERE f.jurisdiction_id = j.id AND f.indicator_id = '{indicator}' "
+            f"AND f.value IS NOT NULL AND {condition} ORDER BY f.{year_column} DESC, f.scope IS NOT NULL, f.id LIMIT 1)")
+
+
+def _share(year: int, column: str) -> str:
+    return _figure("targets", "digital-economy-share-of-grdp", column, "target_year", f"f.target_year = {year}")
+
+
+# One row per province (the 63 before 1 July 2025 and the 23 units formed then): what the dataset holds of it,
+# its headline targets and its latest DTI rank with the number of provinces ranked. Read by /provinces and
+# the map.
+PROVINCE_OVERVIEW = f"""
+CREATE VIEW province_overview AS
+SELECT
+  j.id AS jurisdiction_id,
+  j.name_vi,
+  j.name_en,
+  j.gso_code,
+  j.region_vi,
+  j.region_en,
+  j.in_63,
+  j.in_34,
+  j.valid_from,
+  j.valid_to,
+  j.lat,
+  j.lon,
+  c.successor_id,
+  s.name_vi AS successor_name,
+  (SELECT group_concat(x.jurisdiction_id, ', ') FROM jurisdiction_changes x
+    WHERE x.successor_id = j.id AND x.jurisdiction_id <> j.id) AS predecessor_ids,
+  (SELECT count(*) FROM documents d WHERE d.jurisdiction_id = j.id) AS documents,
+  (SELECT group_concat(DISTINCT d.programme) FROM documents d WHERE d.jurisdiction_id = j.id) AS programmes,
+  (SELECT count(*) FROM targets t WHERE t.jurisdiction_id = j.id) AS targets,
+  (SELECT count(DISTINCT t.indicator_id) FROM targets t WHERE t.jurisdiction_id = j.id) AS indicators_targeted,
+  {_share(2025, "comparator")} AS de_share_2025_comparator,
+  {_share(2025, "value")} AS de_share_2025,
+  {_share(2025, "value_max")} AS de_share_2025_max,
+  {_share(2030, "comparator")} AS de_share_2030_comparator,
+  {_share(2030, "value")} AS de_share_2030,
+  {_share(2030, "value_max")} AS de_share_2030_max,
+  {_figure("targets", "dti-rank", "comparator", "target_year")} AS dti_aim_comparator,
+  {_figure("targets", "dti-rank", "value", "target_year")} AS dti_aim,
+  {_figure("targets", "dti-rank", "denominator", "target_year")} AS dti_aim_denominator,
+  {_figure("targets", "dti-rank", "target_year", "target_year")} AS dti_aim_year,
+  {_figure("observations", "dti-rank", "value", "year")} AS dti_rank,
+  {_figure("observations", "dti-rank", "denominator", "year")} AS dti_rank_denominator,
+  {_figure("observations", "dti-rank", "year", "year")} AS dti_rank_year
+FROM jurisdictions j
+LEFT JOIN jurisdiction_changes c ON c.jurisdiction_id = j.id
+LEFT JOIN jurisdictions s ON s.id = c.successor_id
+WHERE j.level = 'province'
+"""
+
 PRIORITY_SECTORS_EXPANDED = """
 CREATE VIEW priority_sectors_expanded AS
 SELECT p.jurisdiction_id, p.document_id, p.sector_id, p.name_as_written, 'direct' AS how, p.id AS priority_sector_id
@@ -231,21 +308,27 @@ JOIN sectors s ON s.id = p.sector_id
 
 
 def priority_sector_matrix(jurisdiction_ids: list[str]) -> str:
-    """One row per sector, one column per jurisdiction (generated from the data)."""
-    columns = "".join(
-        f",\n  (SELECT group_concat(CASE WHEN e.how = 'direct' THEN e.name_as_written "
-        f"ELSE e.name_as_written || ' (' || e.how || ')' END, '; ') "
-        f"FROM priority_sectors_expanded e WHERE e.sector_id = s.id AND e.jurisdiction_id = '{j}') AS [{j.replace('-', '_')}]"
-        for j in jurisdiction_ids
-    )
+    """One row per sector, one column per jurisdiction (generated from the data). Each cell is computed once, in
+    `cell`, and the columns pick it out, so the view's text grows by one short line per province (86 today)."""
+    columns = "".join(f",\n  max(CASE WHEN c.jurisdiction_id = '{j}' THEN c.text END) AS [{j.replace('-', '_')}]"
+                      for j in jurisdiction_ids)
     return f"""
 CREATE VIEW priority_sector_matrix AS
+WITH cell AS (
+  SELECT e.sector_id, e.jurisdiction_id,
+         group_concat(CASE WHEN e.how = 'direct' THEN e.name_as_written
+                           ELSE e.name_as_written || ' (' || e.how || ')' END, '; ') AS text
+  FROM priority_sectors_expanded e GROUP BY e.sector_id, e.jurisdiction_id
+)
 SELECT
   s.id AS sector_id,
   s.name_vi AS sector_name_vi,
   s.name_en AS sector_name_en,
   (SELECT count(DISTINCT p.jurisdiction_id) FROM priority_sectors p WHERE p.sector_id = s.id) AS prioritised_by{columns}
 FROM sectors s
+LEFT JOIN cell c ON c.sector_id = s.id
+GROUP BY s.rowid
+ORDER BY s.rowid
 """
 
 
@@ -329,7 +412,8 @@ def view_statements(conn: sqlite3.Connection) -> list[tuple[str, str]]:
         columns = [r[1] for r in conn.execute(f"PRAGMA table_info([{derived.table}])")]
         statements.append((derived.view, f"CREATE VIEW [{derived.view}] AS\nSELECT "
                            + ", ".join(f"[{c}]" for c in columns) + f"\nFROM [{derived.table}]\n"))
-    statements += [("target_outcomes", TARGET_OUTCOMES), ("priority_sectors_expanded", PRIORITY_SECTORS_EXPANDED),
+    statements += [("target_outcomes", TARGET_OUTCOMES), ("jurisdiction_crosswalk", JURISDICTION_CROSSWALK),
+                   ("province_overview", PROVINCE_OVERVIEW), ("priority_sectors_expanded", PRIORITY_SECTORS_EXPANDED),
                    ("priority_sector_matrix", priority_sector_matrix(provinces))]
     return statements
 
@@ -501,6 +585,58 @@ VIEW_DOCS = {
             "timing": "Whether the outcome year is before or in the target year, or after it.",
             "target_id": "The target row.",
             "observation_id": "The observation row.",
+        },
+    },
+    "jurisdiction_crosswalk": {
+        "description": "The 2025 reorganisation (Nghị quyết 202/2025/QH15) as a relation: each of the 63 provinces before 1 July 2025 beside the jurisdiction that continues it (one of the 34). Join a pre-2025 province's rows on predecessor_id, a post-2025 unit's on successor_id; data is never moved from one to the other.",
+        "columns": {
+            "predecessor_id": "The province as it was before 1 July 2025.",
+            "predecessor_name": "Its Vietnamese name.",
+            "predecessor_gso_code": "Its GSO code before 2025.",
+            "successor_id": "The jurisdiction that continues it: a unit formed by the merger ('…-2025'), or the province itself when unchanged.",
+            "successor_name": "The successor's Vietnamese name.",
+            "successor_gso_code": "The successor's GSO code (a merged unit may reuse a predecessor's code).",
+            "change": "merged, absorbed_other (another province merged into it, the name kept) or unchanged.",
+            "effective_date": "Date the new provincial governments began work (2025-07-01).",
+            "legal_basis": "The resolution that decided it.",
+            "source_id": "Where these facts were checked.",
+        },
+    },
+    "province_overview": {
+        "description": "One row per province (the 63 before 1 July 2025 and the 23 units formed then; in_63 and in_34 tell them apart): what the dataset holds of it, its digital-economy share targets for 2025 and 2030, its DTI rank aim and its latest DTI rank with the number of provinces ranked (63 up to 2023, 34 for 2024). Null where the sources we hold state nothing: not stated, never 'no'. Where a province has several such figures, the one with a number of the latest year is shown (the whole measure before a scope); target_comparison and observations have them all.",
+        "columns": {
+            "jurisdiction_id": "The province.",
+            "name_vi": "Its Vietnamese name.",
+            "name_en": "Its English name.",
+            "gso_code": "Its GSO code (of the list in force while it existed).",
+            "region_vi": "Socio-economic region, in Vietnamese.",
+            "region_en": "Socio-economic region, in English.",
+            "in_63": "1 for the 63 provinces before 1 July 2025.",
+            "in_34": "1 for the 34 provinces from 1 July 2025.",
+            "valid_from": "First day it existed, for a unit formed in 2025.",
+            "valid_to": "Last day it existed, for a province merged in 2025.",
+            "lat": "Latitude of a representative point (for maps).",
+            "lon": "Longitude of that point.",
+            "successor_id": "For one of the 63: the jurisdiction that continues it from 1 July 2025.",
+            "successor_name": "The successor's Vietnamese name.",
+            "predecessor_ids": "For a unit formed in 2025: the provinces it was formed from.",
+            "documents": "Number of its documents in the dataset.",
+            "programmes": "The programmes (generations) of those documents.",
+            "targets": "Number of its targets.",
+            "indicators_targeted": "Number of indicators it has a target on.",
+            "de_share_2025_comparator": "Comparator of its 2025 target for the digital economy's share of GRDP.",
+            "de_share_2025": "That target's value (%).",
+            "de_share_2025_max": "Upper end of that target's range, if a range.",
+            "de_share_2030_comparator": "Comparator of its 2030 target for the digital economy's share of GRDP.",
+            "de_share_2030": "That target's value (%).",
+            "de_share_2030_max": "Upper end of that target's range, if a range.",
+            "dti_aim_comparator": "Comparator of its DTI rank aim ('<=' for 'top N').",
+            "dti_aim": "The rank it aims for (lower is better).",
+            "dti_aim_denominator": "Out of how many provinces, where stated.",
+            "dti_aim_year": "Year of that aim.",
+            "dti_rank": "Its latest overall DTI rank (lower is better).",
+            "dti_rank_denominator": "Out of how many provinces that rank is (63 up to DTI 2023, 34 for DTI 2024).",
+            "dti_rank_year": "The year that rank measures.",
         },
     },
     "priority_sectors_expanded": {

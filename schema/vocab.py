@@ -40,3 +40,19 @@ SECTOR_RELATIONS = ("includes", "related")
 INDICATOR_RELATIONS = ("differs_from", "related")
 YEAR_MIN, YEAR_MAX = 2000, 2050
 PERCENT = "%"
+# Which generation or programme a document belongs to, so that plans of different generations are never
+# mixed by accident (filter documents.programme, or the programme column of the views that have it).
+PROGRAMMES = {
+    "cds-2021-2025": "the 2021–2025 (orientation or vision 2030) digital-transformation (CĐS) generation under "
+                     "749/QĐ-TTg: the national programme itself and the provinces' resolutions, plans and schemes "
+                     "carrying it out",
+    "cds-2026-2030": "later digital-transformation schemes or plans reaching 2030 (e.g. 2024–2030, 2026–2030)",
+    "nq57": "documents implementing Resolution 57-NQ/TW (science, technology, innovation and digital "
+            "transformation), 2025 on",
+    "de-411": "plans implementing the national digital economy and society strategy (411/QĐ-TTg)",
+    "other": "anything else: a general action programme, a national resolution a plan cites (the note says what)",
+}
+# The 2025 reorganisation of provinces (Nghị quyết 202/2025/QH15): 63 provinces before, 34 from this date.
+REORGANISATION_CHANGES = ("merged", "absorbed_other", "unchanged")
+REORGANISED_ON = "2025-07-01"  # the 34 units' valid_from; a merged province's valid_to is the day before
+MERGED_UNTIL = "2025-06-30"

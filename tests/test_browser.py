@@ -3,6 +3,7 @@
 Screenshots go to dist/screenshots/ (or $SCREENSHOTS_DIR) for a reviewer to look at. Without chromium
 (`apt-get install chromium`; .ci/run installs it) the tests are skipped with the reason in pytest's summary.
 """
+import contextlib
 import os
 import shlex
 import socket
@@ -38,11 +39,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(db_path, fake_release):
+@contextlib.contextmanager
+def serve(db_path, release):
     """datasette with the flags `make serve` uses (read from the Makefile), on a free loopback port."""
     flags = subprocess.run(["make", "-s", "--no-print-directory", "serve-flags", f"DB={db_path}",
-                            f"RELEASE={fake_release}"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+                            f"RELEASE={release}"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     port = free_port()
     datasette = Path(sys.executable).parent / "datasette"
     process = subprocess.Popen([str(datasette), "serve", *shlex.split(flags), "--host", "127.0.0.1", "--port", str(port)],
@@ -58,9 +59,17 @@ def server(db_path, fake_release):
                 process.kill()
                 pytest.fail("datasette did not start: " + (process.stdout.read() if process.stdout else ""))
             time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(db_path, fake_release):
+    with serve(db_path, fake_release) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -131,18 +140,20 @@ def test_home_page_map_chart_and_links(visit, db_path):
     page = v.open("/")
     assert "Kế hoạch chuyển đổi số" in page.inner_text("h1")
     conn = sqlite3.connect(db_path)
-    provinces = conn.execute("select count(*) from jurisdictions where capital_lat is not null").fetchone()[0]
+    provinces = conn.execute("select count(*) from jurisdictions where in_63 = 1 and lat is not null").fetchone()[0]
     with_2025 = conn.execute("select count(distinct jurisdiction_id) from targets where target_year = 2025 "
                              "and indicator_id = 'digital-economy-share-of-grdp' and value is not null").fetchone()[0]
     page.wait_for_selector("#province-map[data-markers]")
-    assert page.locator("#province-map path.province-marker").count() == provinces == 5
-    assert page.locator(".leaflet-tooltip.province-label").count() == provinces
+    assert page.locator("#province-map path.province-marker").count() == provinces == 63
+    page.locator("#province-map path.province-lai-chau").hover()  # 63 labels are shown on hover, one at a time
+    assert page.locator(".leaflet-tooltip.province-label").inner_text() == "Lai Châu (70 · DTI 2022: 53/63)"
     assert chart_bars(page, "#chart-de-2025") == with_2025
     for path in ["/province/lai-chau", "/indicator/digital-economy-share-of-grdp", "/downloads"]:
         assert page.locator(f'a[href="{path}"]').count() >= 1, path
     assert page.locator('a[href^="/vn_dx_plans/coverage_gaps"]').count() == 1  # canned queries
     v.screenshot("home-1400", full_page=True)
-    page.locator("#province-map path.province-lai-chau").click()
+    page.locator("#province-map path.province-lai-chau").click()  # opens its popup, which links to its page
+    page.locator(".leaflet-popup-content a").click()
     page.wait_for_url("**/province/lai-chau")
     v.check()
 
@@ -230,7 +241,10 @@ def test_jurisdictions_table_has_a_cluster_map(visit):
     v = visit()
     page = v.open("/vn_dx_plans/jurisdictions")
     page.wait_for_selector(".leaflet-marker-icon")
-    assert page.locator(".leaflet-marker-icon").count() == 5  # the provinces; the country has no coordinates
+    # the 63 provinces and the 23 units formed in 2025 (lat/lon); the country has no point
+    counts = page.eval_on_selector_all(".leaflet-marker-icon", "els => els.map(e => e.classList.contains('marker-cluster')"
+                                       " ? parseInt(e.innerText, 10) : 1)")
+    assert sum(counts) == 86
     v.check()
 
 

@@ -100,6 +100,7 @@ def tiny(tmp_path):
         documents:
         - id: tinh-a-kh
           type: kế hoạch
+          programme: cds-2021-2025
           title_vi: Kế hoạch
           title_en: Plan
           label: A plan

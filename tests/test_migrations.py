@@ -67,7 +67,7 @@ def test_check_constraints_guard_the_closed_domains(alembic_config):
     conn.execute("PRAGMA foreign_keys = ON")
     conn.executescript("""
         INSERT INTO sources (id, kind, title) VALUES ('s', 'news_report', 'T');
-        INSERT INTO jurisdictions (id, level, name_vi, name_en) VALUES ('j', 'province', 'J', 'J');
+        INSERT INTO jurisdictions (id, level, name_vi, name_en, in_63, in_34) VALUES ('j', 'province', 'J', 'J', 1, 1);
         INSERT INTO pillars (id, kind, name_vi, name_en, description, sort_order) VALUES ('p', 'pillar', 'P', 'P', 'P', 1);
         INSERT INTO indicators (id, name_vi, name_en, unit, pillar_id, definition, direction)
             VALUES ('i', 'I', 'I', '%', 'p', 'D', 'higher');
@@ -87,6 +87,27 @@ def test_check_constraints_guard_the_closed_domains(alembic_config):
                 dict(evidence="hearsay"), dict(authority="blog"), dict(claim_count=0)):
         with pytest.raises(sqlite3.IntegrityError):
             insert(**bad)
+
+    def insert_into(table, **row):
+        conn.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})", list(row.values()))
+        conn.execute(f"DELETE FROM {table} WHERE id = ?", (row["id"],))
+
+    place = dict(id="k", level="province", name_vi="K", name_en="K", in_63=0, in_34=1)
+    insert_into("jurisdictions", **place)
+    for bad in (dict(lat=30), dict(lon=90), dict(in_34=2), dict(valid_from="2025-07-01", valid_to="2025-06-30")):
+        with pytest.raises(sqlite3.IntegrityError):
+            insert_into("jurisdictions", **{**place, **bad})
+    change = dict(id=1, jurisdiction_id="j", change="merged", successor_id="j", successor_name_vi="J",
+                  legal_basis="L", source_id="s")
+    insert_into("jurisdiction_changes", **change)
+    for bad in (dict(change="split"), dict(successor_id="missing")):
+        with pytest.raises(sqlite3.IntegrityError):
+            insert_into("jurisdiction_changes", **{**change, **bad})
+    document = dict(id="d", jurisdiction_id="j", type="kế hoạch", programme="nq57", title_vi="T", title_en="T",
+                    label="L", source_id="s", completeness="cited")
+    insert_into("documents", **document)
+    with pytest.raises(sqlite3.IntegrityError):
+        insert_into("documents", **{**document, "programme": "cds-2031"})
     conn.close()
 
 

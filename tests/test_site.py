@@ -15,7 +15,8 @@ SITE = ROOT / "site"
 METADATA = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
 PAGES = ["/", "/province/lai-chau", "/province/ha-tinh", "/province/quang-binh", "/province/quang-ngai",
          "/province/quang-ninh", "/province/viet-nam", "/indicator/digital-economy-share-of-grdp",
-         "/indicator/dti-rank", "/downloads", "/vn_dx_plans/targets", "/vn_dx_plans/jurisdictions",
+         "/indicator/dti-rank", "/downloads", "/provinces", "/provinces?measure=de-2025", "/matrix",
+         "/province/ho-chi-minh-2025", "/province/bac-kan", "/vn_dx_plans/targets", "/vn_dx_plans/jurisdictions",
          "/vn_dx_plans/targets/lai-chau-09-nq-tu~2Fdigital-economy-share-of-grdp~2F2030"]
 
 
@@ -65,7 +66,7 @@ def test_home_page_links_everything(get, db):
 def test_home_page_map_and_chart_data(get, db):
     html = page(get, "/")
     points = json.loads(re.search(r'<script type="application/json" id="province-points">(.*?)</script>', html, re.S)[1])
-    assert {p["id"] for p in points} == {r[0] for r in db.execute("select id from jurisdictions where level = 'province'")}
+    assert {p["id"] for p in points} == {r[0] for r in db.execute("select id from jurisdictions where in_63 = 1")}
     assert all(p["href"] == f"/province/{p['id']}" and p["lat"] and p["lon"] for p in points)
     chart = json.loads(re.search(r'<script type="application/json" id="de-2025">(.*?)</script>', html, re.S)[1])
     expected = db.execute("select j.name_vi, t.value from targets t join jurisdictions j on j.id = t.jurisdiction_id "
@@ -77,7 +78,7 @@ def test_home_page_map_and_chart_data(get, db):
     # Who sets no such target, from target_coverage (not a sentence written into the template).
     for (name,) in db.execute("select j.name_vi from target_coverage c join jurisdictions j on j.id = c.jurisdiction_id "
                               "where c.indicator_id = 'digital-economy-share-of-grdp' and c.has_target != 'yes'"):
-        assert re.search(r"No such target</span>: [^<]*" + name, html), name
+        assert re.search(r"(no such target|Not stated in the sources we hold)</span>: [^<]*" + name, html), name
     # Everything the page loads is served by the site itself (Leaflet by datasette-leaflet, Vega from site/static).
     for src in re.findall(r'<script[^>]+src="([^"]+)"|<link rel="stylesheet" href="([^"]+)"', html):
         src = "".join(src)

@@ -1,6 +1,7 @@
-/* The home page's map: one circle marker per province at its capital, labelled, linking to its page.
-   Leaflet is datasette-leaflet's ES module (served locally, URL in data-leaflet); only the tiles come
-   from the network. */
+/* The home page's map: one circle marker per province at its representative point, labelled, linking to its
+   page. Leaflet is datasette-leaflet's ES module (served locally, URL in data-leaflet); only the tiles come
+   from the network, and the markers and labels stay readable without them.
+   Names come from the data: they reach the page as text nodes (textContent), never as HTML. */
 (function () {
   "use strict";
   document.addEventListener("DOMContentLoaded", function () {
@@ -9,6 +10,32 @@
     if (!el || !data) { return; }
     import(el.getAttribute("data-leaflet")).then(function (L) { draw(L, el, JSON.parse(data.textContent)); });
   });
+
+  function node(tag, text, attributes) {
+    var element = document.createElement(tag);
+    if (text !== undefined && text !== null) { element.textContent = String(text); }
+    Object.keys(attributes || {}).forEach(function (name) { element.setAttribute(name, attributes[name]); });
+    return element;
+  }
+
+  /* "DTI 2022: 53/63": the rank with the number ranked (63 up to DTI 2023, 34 for DTI 2024), never assumed. */
+  function rankText(p) {
+    if (p.dti_rank === null || p.dti_rank === undefined) { return ""; }
+    return "DTI " + p.dti_year + ": " + p.dti_rank + (p.dti_denominator ? "/" + p.dti_denominator : "");
+  }
+
+  function shortName(name) { return String(name).replace(/^(Tỉnh|Thành phố) /, ""); }
+
+  function popup(p) {
+    var box = node("div");
+    var link = node("a", null, { href: p.href });
+    link.appendChild(node("strong", p.name_vi));
+    box.appendChild(link);
+    box.appendChild(node("div", p.name_en));
+    box.appendChild(node("div", p.targets + " mục tiêu / targets"));
+    if (rankText(p)) { box.appendChild(node("div", rankText(p))); }
+    return box;
+  }
 
   function draw(L, el, points) {
     var map = L.map(el, { scrollWheelZoom: false, attributionControl: true });
@@ -19,20 +46,18 @@
     var bounds = [];
     points.forEach(function (p) {
       var marker = L.circleMarker([p.lat, p.lon], {
-        radius: 7 + Math.sqrt(p.targets || 0), color: "#08519c", weight: 2,
-        fillColor: "#2c7fb8", fillOpacity: 0.75, className: "province-marker province-" + p.id
+        radius: 4 + Math.sqrt(p.targets || 0), color: "#08519c", weight: 2,
+        fillColor: p.targets ? "#2c7fb8" : "#ffffff", fillOpacity: 0.8,
+        className: "province-marker province-" + p.id
       }).addTo(map);
-      var rank = p.dti_rank ? " · DTI " + p.dti_year + ": " + p.dti_rank + "/63" : "";
-      var label = p.name_vi.replace(/^Tỉnh /, "") + " (" + p.targets + (p.dti_rank ? " · DTI " + p.dti_rank + " (" + p.dti_year + ")" : "") + ")";
-      marker.bindTooltip(label, {
-        permanent: true, direction: "right", className: "province-label"
+      var rank = rankText(p);
+      marker.bindTooltip(node("span", shortName(p.name_vi) + " (" + p.targets + (rank ? " · " + rank : "") + ")"), {
+        permanent: points.length <= 12, direction: "right", className: "province-label"
       });
-      marker.bindPopup('<a href="' + p.href + '"><strong>' + p.name_vi + "</strong></a><br>" + p.name_en +
-        "<br>" + p.targets + " mục tiêu / targets" + rank);
-      marker.on("click", function () { window.location.href = p.href; });
+      marker.bindPopup(popup(p));  /* a click opens it: the name, the figures and the link to the page */
       bounds.push([p.lat, p.lon]);
     });
-    if (bounds.length) { map.fitBounds(bounds, { padding: [40, 40] }); }
+    if (bounds.length) { map.fitBounds(bounds, { padding: [20, 20] }); }
     el.setAttribute("data-markers", String(points.length));
   }
 })();
