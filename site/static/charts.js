@@ -68,7 +68,6 @@
             scale: { domain: ["tỉnh / province", "quốc gia / national"], range: ["#2c7fb8", "#d95f0e"] },
             legend: { orient: "bottom", title: null, labelFontSize: 12 }
           },
-          href: { field: "href" },
           tooltip: [
             { field: "label", title: "Nơi / Where" },
             { field: "text", title: "Mục tiêu / Target" },
@@ -122,7 +121,6 @@
             scale: { domain: ["tỉnh / province", "quốc gia / national"], range: ["#2c7fb8", "#d95f0e"] },
             legend: { orient: "bottom", title: null, labelFontSize: 12 }
           },
-          href: { field: "href" },
           tooltip: [
             { field: "label", title: "Nơi / Where" },
             { field: "text", title: "Mục tiêu / Target" }
@@ -198,9 +196,18 @@
     return el ? JSON.parse(el.textContent) : [];
   }
 
+  /* A click on a mark opens its row's page: only a path of this site (safeHref), never what the data says. */
+  function followLinks(result) {
+    result.view.addEventListener("click", function (event, item) {
+      var href = item && item.datum ? safeHref(item.datum.href) : null;
+      if (href) { window.location.assign(href); }
+    });
+    return result;
+  }
+
   window.vnTargetsChart = function (element, rows, options) {
     if (!rows.length) { return Promise.resolve(null); }
-    return vegaEmbed(element, targetsSpec(clean(rows), options || {}), EMBED)
+    return vegaEmbed(element, targetsSpec(clean(rows), options || {}), EMBED).then(followLinks)
       .then(function (result) { element.setAttribute("data-rendered", "true"); return result; });
   };
 
