@@ -390,3 +390,12 @@ def test_key_columns_of_the_comparison_views_fit_1400px(visit):
         assert not broken, (table, broken)
         v.screenshot(f"table-{table}-1400")
     v.check()
+
+
+def test_a_bar_still_opens_its_province(visit):
+    v = visit()
+    page = v.open("/indicator/digital-economy-share-of-grdp")
+    page.wait_for_selector("#chart-2025[data-rendered=true] svg")
+    page.locator("#chart-2025 g.mark-rect.role-mark path").first.click()
+    page.wait_for_url("**/province/*")
+    v.check()

@@ -47,20 +47,38 @@
   var EMBED = { renderer: "svg", actions: false, tooltip: textTooltip };
 
   function targetsSpec(rows, options) {
-    var national = rows.filter(function (r) { return r.national; });
     var unit = options.unit || "";
-    var lowerIsBetter = options.direction === "lower";
-    if (lowerIsBetter) { return lowerSpec(rows, options, national); }
-    var y = { field: "label", type: "nominal", sort: { field: "value", op: "max", order: lowerIsBetter ? "ascending" : "descending" }, title: null };
+    if (options.direction === "lower") { return lowerSpec(rows, options); }
+    var y = { field: "label", type: "nominal", sort: { field: "value", op: "max", order: "descending" }, title: null };
     var x = {
       field: "value", type: "quantitative",
       title: (options.title || "") + (unit ? " (" + unit + ")" : ""),
       // room on the right for the labels ('≥ 10%')
       scale: { zero: true, nice: false, domainMax: Math.max.apply(null, rows.map(function (r) { return r.value; })) * 1.18 }
     };
+    return jurisdictionsSpec(rows, x, y, { type: "bar", cornerRadiusEnd: 2, cursor: "pointer" }, 4);
+  }
+
+  /* Targets where lower is more ambitious (ranks: '≤ 15' beats '≤ 30'): a point per jurisdiction on an axis whose
+     best end (1) is on the right, so that farther right is more ambitious, as with the bars of other indicators. */
+  function lowerSpec(rows, options) {
+    var unit = options.unit && options.unit !== "rank" ? " (" + options.unit + ")" : "";
+    var y = { field: "label", type: "nominal", sort: { field: "value", op: "min", order: "ascending" }, title: null };
+    var x = {
+      field: "value", type: "quantitative",
+      title: (options.title || "") + unit + " · 1 = cao nhất / best",
+      scale: { reverse: true, zero: false, nice: true, domainMin: 1 }
+    };
+    return jurisdictionsSpec(rows, x, y, { type: "point", filled: true, size: 120, cursor: "pointer" }, 9);
+  }
+
+  /* One mark per jurisdiction (bar or point), its value as a label, the national programme's in its own colour and
+     as a dashed rule. */
+  function jurisdictionsSpec(rows, x, y, mark, labelDx) {
+    var national = rows.filter(function (r) { return r.national; });
     var layers = [
       {
-        mark: { type: "bar", cornerRadiusEnd: 2, cursor: "pointer" },
+        mark: mark,
         encoding: {
           y: y, x: x,
           color: {
@@ -76,7 +94,7 @@
         }
       },
       {
-        mark: { type: "text", align: "left", dx: 4, fontSize: 12, font: FONT },
+        mark: { type: "text", align: "left", dx: labelDx, fontSize: 12, font: FONT },
         encoding: { y: y, x: x, text: { field: "text" } }
       }
     ];
@@ -97,54 +115,6 @@
           return Object.assign({ kind: r.national ? "quốc gia / national" : "tỉnh / province" }, r);
         })
       },
-      layer: layers
-    };
-  }
-
-  /* Targets where lower is more ambitious (ranks: '≤ 15' beats '≤ 30'): a point per jurisdiction on an axis whose
-     best end (1) is on the right, so that farther right is more ambitious, as with the bars of other indicators. */
-  function lowerSpec(rows, options, national) {
-    var unit = options.unit && options.unit !== "rank" ? " (" + options.unit + ")" : "";
-    var y = { field: "label", type: "nominal", sort: { field: "value", op: "min", order: "ascending" }, title: null };
-    var x = {
-      field: "value", type: "quantitative",
-      title: (options.title || "") + unit + " · 1 = cao nhất / best",
-      scale: { reverse: true, zero: false, nice: true, domainMin: 1 }
-    };
-    var layers = [
-      {
-        mark: { type: "point", filled: true, size: 120, cursor: "pointer" },
-        encoding: {
-          y: y, x: x,
-          color: {
-            field: "kind", type: "nominal",
-            scale: { domain: ["tỉnh / province", "quốc gia / national"], range: ["#2c7fb8", "#d95f0e"] },
-            legend: { orient: "bottom", title: null, labelFontSize: 12 }
-          },
-          tooltip: [
-            { field: "label", title: "Nơi / Where" },
-            { field: "text", title: "Mục tiêu / Target" }
-          ]
-        }
-      },
-      {
-        mark: { type: "text", align: "left", dx: 9, fontSize: 12, font: FONT },
-        encoding: { y: y, x: x, text: { field: "text" } }
-      }
-    ];
-    if (national.length) {
-      layers.push({
-        data: { values: [{ value: national[0].value }] },
-        mark: { type: "rule", strokeDash: [5, 4], color: "#d95f0e", strokeWidth: 1.5 },
-        encoding: { x: { field: "value", type: "quantitative" } }
-      });
-    }
-    return {
-      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-      width: "container",
-      height: { step: 30 },
-      config: { font: FONT, axis: { labelFontSize: 12, titleFontSize: 12, labelLimit: 170 }, view: { stroke: null } },
-      data: { values: rows.map(function (r) { return Object.assign({ kind: r.national ? "quốc gia / national" : "tỉnh / province" }, r); }) },
       layer: layers
     };
   }
