@@ -31,6 +31,46 @@ SEARCH_COLUMNS = {
 # The national target set beside a provincial one: same indicator (or the national indicator it answers to),
 # same year, and the same scope; failing that, the national target for the whole measure (no scope).
 # targets rows already hold each commitment's authoritative statement (see build.settle_claims).
+#
+# The comparison reads the comparators, not only the values: '> 90' against '= 90' is above it, '~ 20' against
+# '= 20' about the same, and '>= 10' against '= 20' is written out as 'at least 10%, national 20%' (a floor, not
+# a figure 10 points lower). A comparator's strength, in the direction the indicator counts as better: reaching
+# a value ('=') and reaching at least it ('>=') commit to the same; passing it ('>') to more; a ceiling in the
+# better direction ('<=' for a higher-is-better indicator) to less.
+
+
+def _strength(comparator: str) -> str:
+    return (f"CASE WHEN i.direction = 'lower' THEN CASE {comparator} WHEN '<' THEN 2 WHEN '>=' THEN 0 WHEN '>' THEN -1 ELSE 1 END"
+            f" ELSE CASE {comparator} WHEN '>' THEN 2 WHEN '<=' THEN 0 WHEN '<' THEN -1 ELSE 1 END END")
+
+
+def _phrase(side: str) -> str:
+    """A target as words: 'at least 10%', 'above 90%', 'about 20%', '5–10 %', '20%' (side: t or n)."""
+    unit = (f"CASE WHEN {side}.unit IS NULL OR {side}.unit IN ('rank', 'count') THEN '' WHEN {side}.unit = '%' "
+            f"THEN '%' ELSE ' ' || {side}.unit END")
+    words = (f"CASE {side}.comparator WHEN '>=' THEN 'at least ' WHEN '>' THEN 'above ' WHEN '<=' THEN 'at most ' "
+             f"WHEN '<' THEN 'below ' WHEN '~' THEN 'about ' ELSE '' END")
+    number = f"{_whole(side + '.value')} || coalesce('–' || {_whole(side + '.value_max')}, '')"
+    return f"{words} || {number} || {unit}"
+
+
+# The caveat every comparison against a national figure that rests on a news report carries.
+NEWS_CAVEAT = ("'national figure from a news report only (' || n.source_id || ')' || coalesce(': ' || nullif(n.note, ''), "
+               "', not from the decision''s own text or a reference summary of it')")
+
+_VERSUS = f"""CASE
+    WHEN n.id IS NULL THEN NULL
+    WHEN t.value IS NULL OR n.value IS NULL THEN 'no number to compare'
+    WHEN t.value_max IS NOT NULL OR n.value_max IS NOT NULL THEN 'range: compare by hand'
+    WHEN t.value = n.value AND t.comparator IS NOT n.comparator AND '~' IN (t.comparator, n.comparator)
+      THEN 'about the same as national'
+    WHEN t.value = n.value AND ({_strength('t.comparator')}) = ({_strength('n.comparator')}) THEN 'same as national'
+    WHEN t.value = n.value THEN CASE WHEN ({_strength('t.comparator')}) > ({_strength('n.comparator')})
+      THEN 'more ambitious than national' ELSE 'less ambitious than national' END
+    WHEN (t.value > n.value) = (i.direction = 'higher') THEN 'more ambitious than national'
+    ELSE 'less ambitious than national'
+  END"""
+
 _COMPARISON_SELECT = f"""
 SELECT
   t.indicator_id,
@@ -51,14 +91,7 @@ SELECT
   n.scope AS national_scope,
   CASE WHEN t.value_max IS NULL AND n.value_max IS NULL
        THEN {_whole("t.value - n.value")} END AS difference,
-  CASE
-    WHEN n.id IS NULL THEN NULL
-    WHEN t.value IS NULL OR n.value IS NULL THEN 'no number to compare'
-    WHEN t.value_max IS NOT NULL OR n.value_max IS NOT NULL THEN 'range: compare by hand'
-    WHEN t.value = n.value THEN 'same as national'
-    WHEN (t.value > n.value) = (i.direction = 'higher') THEN 'more ambitious than national'
-    ELSE 'less ambitious than national'
-  END AS versus_national,
+  {_VERSUS} AS versus_national,
   t.source_id,
   t.authority,
   t.evidence,
@@ -68,7 +101,15 @@ SELECT
   t.note,
   n.note AS national_note,
   t.id AS target_id,
-  n.id AS national_target_id
+  n.id AS national_target_id,
+  CASE
+    WHEN n.id IS NULL THEN NULL
+    WHEN t.value IS NULL OR n.value IS NULL THEN 'no number to compare'
+    ELSE CASE {_VERSUS} WHEN 'more ambitious than national' THEN 'more ambitious' WHEN 'less ambitious than national'
+      THEN 'less ambitious' WHEN 'same as national' THEN 'the same' WHEN 'about the same as national' THEN 'about the same'
+      ELSE 'compare by hand' END || ': ' || {_phrase('t')} || ', national ' || {_phrase('n')}
+  END || CASE WHEN n.authority = 'news_report' THEN ' (' || {NEWS_CAVEAT} || ')' ELSE '' END AS comparison,
+  CASE WHEN n.authority = 'news_report' THEN {NEWS_CAVEAT} END AS national_caveat
 """
 _COMPARISON_WHERE = f"WHERE t.jurisdiction_id <> '{NATIONAL}'\n"
 TARGET_COMPARISON = _COMPARISON_SELECT + f"""FROM targets t
@@ -498,8 +539,8 @@ VIEW_DOCS = {
             "national_value": "National target value.",
             "national_value_max": "Upper end of the national range, if any.",
             "national_scope": "Scope of the national target used: the provincial target's own scope, or null when the national target covers the whole measure.",
-            "difference": "Provincial value minus national value, where both are single numbers.",
-            "versus_national": "Whether the provincial target is more or less ambitious than the national one, given the indicator's direction; 'no number to compare' when either has no number.",
+            "difference": "Provincial value minus national value, where both are single numbers: the values alone, whatever the comparators ('>= 10' against '= 20' gives -10); read comparison for what the comparators allow.",
+            "versus_national": "Whether the provincial target is more or less ambitious than the national one, given the indicator's direction and both comparators ('> 90' is more ambitious than '= 90'; '~ 20' against '= 20' is 'about the same as national'); 'no number to compare' when either has no number, 'range: compare by hand' for ranges.",
             "source_id": "Source of the provincial statement used.",
             "authority": "Kind of that source: official_text, reference or news_report.",
             "evidence": "How the provincial statement is evidenced: quote or citation.",
@@ -510,6 +551,8 @@ VIEW_DOCS = {
             "national_note": "Caveats on the national target.",
             "target_id": "The provincial target row.",
             "national_target_id": "The national target row.",
+            "comparison": "The comparison in words, reading both comparators: 'more ambitious: above 90%, national 90%', 'less ambitious: at least 10%, national 20%' (a floor of 10, not a figure 10 points lower), 'about the same: about 20%, national 20%'; with the caveat when the national figure rests only on a news report.",
+            "national_caveat": "Set when the national figure rests only on a news report (e.g. the 2030 digital-economy aims, stated by 003; the decision's own 2030 figures were not found): read every comparison against it with that in mind.",
         },
     },
     "target_coverage": {

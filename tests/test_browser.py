@@ -10,6 +10,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -41,13 +42,15 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def serve(db_path, release):
-    """datasette with the flags `make serve` uses (read from the Makefile), on a free loopback port."""
+    """datasette with the flags `make serve` uses (read from the Makefile), on a free loopback port. Its log goes to a
+    file: a pipe nobody reads fills after a few hundred requests and stalls the server."""
     flags = subprocess.run(["make", "-s", "--no-print-directory", "serve-flags", f"DB={db_path}",
                             f"RELEASE={release}"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     port = free_port()
     datasette = Path(sys.executable).parent / "datasette"
+    log = Path(tempfile.mkdtemp(prefix="datasette-")) / "datasette.log"
     process = subprocess.Popen([str(datasette), "serve", *shlex.split(flags), "--host", "127.0.0.1", "--port", str(port)],
-                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                               cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -57,7 +60,7 @@ def serve(db_path, release):
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                pytest.fail("datasette did not start: " + (process.stdout.read() if process.stdout else ""))
+                pytest.fail("datasette did not start: " + log.read_text(errors="replace"))
             time.sleep(0.2)
     try:
         yield base
@@ -258,4 +261,159 @@ def test_row_page_links_and_whole_quote(visit):
     box = quote.bounding_box()
     assert box["x"] + box["width"] <= 1400
     v.screenshot("row-target-1400")
+    v.check()
+
+
+# ---------------------------------------------------------------- issue 17: nothing misleads, evidence one click away
+
+def site_pages(db_path):
+    """Every page of the site a reader reaches from its navigation: the home page, the downloads page, every
+    jurisdiction, the indicators targeted by two or more jurisdictions and the ranks, every source text, every
+    canned query, and the table pages the navigation and the comparisons lead to."""
+    import yaml
+    conn = sqlite3.connect(db_path)
+    paths = ["/", "/downloads"]
+    paths += [f"/province/{j}" for (j,) in conn.execute("select id from jurisdictions order by id")]
+    paths += [f"/indicator/{i}" for (i,) in conn.execute(
+        "select indicator_id from targets group by indicator_id having count(distinct jurisdiction_id) >= 2 "
+        "union select id from indicators where direction = 'lower' and id in (select indicator_id from targets)")]
+    paths += [f"/source/{s}" for (s,) in conn.execute("select id from sources where file_name is not null")]
+    queries = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))["databases"]["vn_dx_plans"]["queries"]
+    paths += [f"/vn_dx_plans/{q}" for q in queries]
+    paths += ["/vn_dx_plans", "/vn_dx_plans/targets", "/vn_dx_plans/target_comparison", "/vn_dx_plans/discrepancies",
+              "/vn_dx_plans/target_outcomes", "/vn_dx_plans/sources/seed-004",
+              "/vn_dx_plans/targets/lai-chau-09-nq-tu~2Fdigital-economy-share-of-grdp~2F2030"]
+    return paths
+
+
+@pytest.mark.parametrize("width", [390, 1400])
+def test_no_page_scrolls_sideways(visit, db_path, width):
+    v = visit(width, 900)
+    wide = {}
+    for path in site_pages(db_path):
+        page = v.open(path)
+        for chart in page.locator(".vn-chart, .vn-rank-chart").all():
+            chart.locator("svg").first.wait_for()
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        if scroll > width + 2:
+            culprits = page.evaluate("""(w) => Array.from(document.querySelectorAll('body *'))
+                .filter(e => e.getBoundingClientRect().right > w + 2 && !e.closest('.table-wrapper'))
+                .slice(0, 3).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""", width)
+            wide[path] = (scroll, culprits)
+    assert not wide, f"pages wider than {width}px: {wide}"
+    v.check()
+
+
+def test_clicking_a_quotes_locator_lands_on_the_highlighted_passage(visit, db_path):
+    conn = sqlite3.connect(db_path)
+    target = "lai-chau-09-nq-tu/digital-economy-share-of-grdp/2030"
+    quote, locator = conn.execute("select quote, locator from targets where id = ?", [target]).fetchone()
+    v = visit()
+    page = v.open("/province/lai-chau")
+    link = page.locator(f'tr[id="{target}"] a.locator')
+    assert link.inner_text() == locator == "II.2.2.2.b"
+    link.click()
+    page.wait_for_url("**/source/seed-004?q=*#quote")
+    page.wait_for_load_state("networkidle")
+    mark = page.locator("mark#quote")
+    assert mark.inner_text() == quote
+    assert page.evaluate("location.hash") == "#quote"
+    box = mark.bounding_box()
+    assert 0 <= box["y"] < 900, box  # scrolled to the passage
+    line = page.locator("li.marked").first
+    assert line.get_attribute("id") == "L60" and "II.2.2.2.b" in page.locator('li:has(span[id="II.2.2.2.b"])').inner_text()
+    assert page.evaluate("getComputedStyle(document.querySelector('mark#quote')).backgroundColor") != "rgba(0, 0, 0, 0)"
+    v.screenshot("source-quote-1400")
+    v.check()
+
+
+def test_rank_chart_draws_no_line_across_totals(visit, db_path):
+    conn = sqlite3.connect(db_path)
+    totals = conn.execute("select count(distinct denominator) from observations where jurisdiction_id = 'ha-tinh' "
+                          "and indicator_id = 'dti-rank' and value is not null").fetchone()[0]
+    assert totals == 2
+    v = visit()
+    page = v.open("/province/ha-tinh")
+    page.wait_for_selector("#chart-dti[data-rendered=true] svg")
+    assert page.locator("#chart-dti g.mark-line.role-mark path").count() == totals  # one line per total
+    axis = page.locator("#chart-dti").inner_text()
+    assert "1–63" not in axis and "of 34" in axis and "of 63" in axis
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("figure.rank-box").screenshot(path=str(SCREENSHOTS / "province-ha-tinh-ranks.png"))
+    v.check()
+
+
+def test_rank_targets_are_points_with_the_best_rank_on_the_right(visit):
+    v = visit()
+    page = v.open("/indicator/national-egov-rank")
+    for year in (2025, 2030):
+        page.wait_for_selector(f"#chart-{year}[data-rendered=true] svg")
+        assert page.locator(f"#chart-{year} g.mark-rect.role-mark path").count() == 0, year  # no bars
+        assert page.locator(f"#chart-{year} g.mark-symbol.role-mark path").count() == 1, year
+    v.check()
+
+
+def test_charts_write_hostile_data_as_text(visit):
+    v = visit()
+    page = v.open("/indicator/digital-economy-share-of-grdp")
+    page.wait_for_selector("#chart-2025[data-rendered=true] svg")
+    page.evaluate("""() => {
+        window.__xss = 0;
+        const el = document.createElement('div'); el.id = 'hostile'; el.style.width = '600px';
+        document.body.prepend(el);
+        const evil = '<img src=x onerror="window.__xss=1">';
+        return window.vnTargetsChart(el, [
+          {label: evil, value: 20, text: evil, quote: evil, national: false, href: 'javascript:window.__xss=2'},
+          {label: 'b' + evil, value: 10, text: '10%', quote: evil, national: true, href: '//evil.example/'}], {unit: '%'})
+          .then(() => true);
+    }""")
+    page.wait_for_selector("#hostile[data-rendered=true] svg")
+    bar = page.locator("#hostile g.mark-rect.role-mark path").first
+    bar.hover()
+    tip = page.locator(".vn-tooltip")
+    tip.wait_for()
+    assert '<img src=x onerror="window.__xss=1">' in tip.inner_text()
+    assert page.locator(".vn-tooltip img, #hostile img").count() == 0
+    bar.click()
+    page.wait_for_timeout(200)
+    assert page.evaluate("window.__xss") == 0 and page.url.endswith("/indicator/digital-economy-share-of-grdp")
+    v.check()
+
+
+def test_key_columns_of_the_comparison_views_fit_1400px(visit):
+    v = visit()
+    for table, columns in {
+            "target_comparison": ("indicator_name", "jurisdiction_name", "target_year", "comparator", "value",
+                                  "national_comparator", "national_value", "versus_national"),
+            "discrepancies": ("kind", "jurisdiction_id", "indicator_id", "year", "used_source_id", "used_value",
+                              "other_source_id", "other_value")}.items():
+        page = v.open(f"/vn_dx_plans/{table}")
+        for column in columns:
+            box = page.locator(f"th.col-{column}").bounding_box()
+            assert box and box["x"] + box["width"] <= 1400, (table, column, box)
+        # column labels break only after an underscore, never inside a word: each word on one line
+        broken = page.evaluate("""() => {
+            const out = [];
+            document.querySelectorAll('table.rows-and-columns th').forEach(th => {
+              const walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+              for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                for (const m of node.textContent.matchAll(/[^_\\s]+/g)) {
+                  const r = document.createRange(); r.setStart(node, m.index); r.setEnd(node, m.index + m[0].length);
+                  const tops = new Set(Array.from(r.getClientRects()).map(x => Math.round(x.top)));
+                  if (tops.size > 1) out.push(m[0]);
+                }
+              }
+            });
+            return out; }""")
+        assert not broken, (table, broken)
+        v.screenshot(f"table-{table}-1400")
+    v.check()
+
+
+def test_a_bar_still_opens_its_province(visit):
+    v = visit()
+    page = v.open("/indicator/digital-economy-share-of-grdp")
+    page.wait_for_selector("#chart-2025[data-rendered=true] svg")
+    page.locator("#chart-2025 g.mark-rect.role-mark path").first.click()
+    page.wait_for_url("**/province/*")
     v.check()

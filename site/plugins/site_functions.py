@@ -9,8 +9,9 @@
 - has_table(name): whether the database has that table or view.
 - to_json(value): JSON safe to put inside <script type="application/json">.
 - target_text(row): '≥ 10 %', '5–10 %', '(no number)' from a row's comparator, value, value_max, unit.
-- table_body(display_rows): the <tr> rows of site/templates/_table.html (a Jinja global), the same HTML
-  as Datasette's own _table.html writes them cell by cell in the template.
+- table_body(display_rows, links=None): the <tr> rows of site/templates/_table.html (a Jinja global), the same
+  HTML as Datasette's own _table.html writes them cell by cell in the template; links(row) -> {column: href}
+  turns those cells into links (evidence.py's locator_links: each locator to its passage).
 
 The release folder is the one `make serve` mounts with `--static downloads:DIR` (its manifest.json,
 served under /downloads/); without such a mount, dist/release/manifest.json. Both can be set in metadata.yml:
@@ -89,7 +90,7 @@ def human_bytes(size) -> str:
     return ""
 
 
-def table_body(display_rows) -> Markup:
+def table_body(display_rows, links=None) -> Markup:
     """The rows of a table or view page: `<tr><td class="col-COLUMN type-TYPE">VALUE</td>…</tr>`, as Datasette's
     _table.html writes them, in one call. In the template, each of a page's ~2,000 cells cost a filter call and
     async template steps: most of the time a 100-row page of `targets` took beyond its SQL (docs/performance.md)."""
@@ -97,12 +98,16 @@ def table_body(display_rows) -> Markup:
     out = []
     for row in display_rows:
         out.append("<tr>")
+        hrefs = links({cell["column"]: cell["raw"] for cell in row}) if links else {}
         for cell in row:
             column = cell["column"]
             css = classes.get(column)
             if css is None:
                 css = classes[column] = str(escape(to_css_class(column)))
-            out.append(f'<td class="col-{css} type-{escape(cell["value_type"])}">{escape(cell["value"])}</td>')
+            value = escape(cell["value"])
+            if column in hrefs:  # a locator: a link to its passage in the source text
+                value = f'<a class="locator" href="{escape(hrefs[column])}">{value}</a>'
+            out.append(f'<td class="col-{css} type-{escape(cell["value_type"])}">{value}</td>')
         out.append("</tr>")
     return Markup("\n".join(out))
 
