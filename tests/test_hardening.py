@@ -113,3 +113,160 @@ def test_a_quoted_yaml_1_1_boolean_is_text(data, tmp_path):
     assert result.returncode == 0, result.stderr
     with sqlite3.connect(output) as conn:
         assert conn.execute("select region_en from jurisdictions where id = 'ha-tinh'").fetchone() == ("no",)
+
+
+# ---------------------------------------------------------------- the server
+
+@pytest.fixture(scope="module")
+def served(db_path, fake_release):
+    """`datasette serve` with `make serve`'s flags on a free loopback port (a real server: the test client refuses
+    URLs over 64 KB), and a function that GETs a path and returns (status, body)."""
+    import http.client
+    import subprocess
+    import sys
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from loadtest import free_port, serve_command, serve_flags, wait_until_up
+
+    port = free_port()
+    flags = " ".join(__import__("shlex").quote(f) for f in serve_flags(db_path, fake_release))
+    server = subprocess.Popen(serve_command(db_path, port, flags), cwd=ROOT, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    wait_until_up(port, server)
+
+    def get(path):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        try:
+            conn.request("GET", path)
+            response = conn.getresponse()
+            return response.status, response.read().decode("utf-8", "replace")
+        finally:
+            conn.close()
+    yield get
+    server.terminate()
+    server.wait(10)
+
+
+def params(n, name=lambda i: f"p{i}"):
+    return "&".join(f"{name(i)}=1" for i in range(n))
+
+
+@pytest.mark.parametrize("path", [f"/vn_dx_plans/targets?{params(2000)}", f"/vn_dx_plans/targets.json?{params(2000)}",
+                                  f"/vn_dx_plans/targets?{params(10_000)}",
+                                  f"/vn_dx_plans/targets?{params(3000, lambda i: 'value__gt')}",
+                                  f"/vn_dx_plans/targets?{params(3000, lambda i: 'jurisdiction_id__not')}",
+                                  f"/vn_dx_plans.json?{params(200)}&sql=select+1"])
+def test_many_parameters_are_refused_before_datasette_parses_them(served, path):
+    status, body = served(path)
+    assert status == 400, (status, body[:300])
+    assert "Too many parameters" in body and "at most 100 per request" in body
+
+
+@pytest.mark.parametrize("path", ["/vn_dx_plans/targets?jurisdiction_id=" + "x" * 33_000,
+                                  "/vn_dx_plans/targets.json?jurisdiction_id=" + "x" * 33_000,
+                                  "/vn_dx_plans/targets?_search=" + "x" * 20_000,
+                                  "/vn_dx_plans.json?sql=select+:p&p=" + "x" * 33_000])
+def test_a_long_query_string_is_414(served, path):
+    status, body = served(path)
+    assert status == 414, (status, body[:300])
+    assert "URI too long: the query string is" in body and "at most 16,384 per request" in body
+
+
+@pytest.mark.parametrize("path", ["/vn_dx_plans/targets/" + "x" * 100_000, "/vn_dx_plans/targets/" + "x" * 100_000 + ".json",
+                                  "/vn_dx_plans/indicators/" + "x" * 100_000, "/indicator/" + "x" * 100_000,
+                                  "/province/" + "x" * 100_000])
+def test_a_huge_row_key_or_id_is_404(served, path):
+    status, body = served(path)
+    assert status == 404, (status, body[:300])
+
+
+@pytest.mark.parametrize("path, message", [
+    ("/vn_dx_plans/targets?value__gt=" + "9" * 10_000, "too many digits"),
+    ("/vn_dx_plans/targets.json?value__gt=" + "9" * 30, "too many digits"),
+    ("/vn_dx_plans/targets.json?_where=length(printf('%25.*c',99999,'x'))>0", "too long"),
+    ("/vn_dx_plans/targets.csv?_where=length(printf('%25.*c',99999,'x'))>0", "too long"),
+])
+def test_values_the_database_cannot_take_are_400(served, path, message):
+    status, body = served(path)
+    assert status == 400, (status, body[:300])
+    assert message in body
+
+
+@pytest.mark.parametrize("path", [f"/vn_dx_plans/targets?{params(100, lambda i: 'value__gt')}",
+                                  "/vn_dx_plans/targets?jurisdiction_id=" + "x" * 16_000,
+                                  "/vn_dx_plans/targets/lai-chau-09-nq-tu~2Fdigital-economy-share-of-grdp~2F2030"])
+def test_requests_within_the_limits_are_answered(served, path):
+    status, body = served(path)
+    assert status == 200, (status, body[:300])
+
+
+def test_the_limits_are_what_the_docs_say():
+    import sys
+    sys.path.insert(0, str(ROOT / "site" / "plugins"))
+    import limits
+    docs = (ROOT / "docs" / "serving.md").read_text(encoding="utf-8")
+    for figure in (f"{limits.MAX_QUERY_BYTES:,}", f"{limits.MAX_PARAMETERS}", f"{limits.MAX_PATH_BYTES:,}"):
+        assert figure in docs
+
+
+# ---------------------------------------------------------------- a database not named vn_dx_plans.db
+
+@pytest.fixture(scope="module")
+def other_site(db_path, fake_release, tmp_path_factory):
+    """The site as `make serve` runs it, on a copy of the database named other.db."""
+    import asyncio
+    import sys
+
+    from datasette import cli
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from loadtest import serve_flags
+
+    other = tmp_path_factory.mktemp("other") / "other.db"
+    shutil.copyfile(db_path, other)
+    ctx = cli.serve.make_context("serve", serve_flags(other, fake_release))
+    datasette = cli.serve.callback(**ctx.params, return_instance=True)
+    asyncio.run(datasette.invoke_startup())
+
+    def get(path):
+        async def go():
+            return await datasette.client.get(path)
+        return asyncio.run(go())
+    return get
+
+
+@pytest.mark.parametrize("path", ["/", "/downloads", "/province/lai-chau", "/province/viet-nam", "/indicator/dti-rank",
+                                  "/other", "/other/targets", "/other/province_plan?jurisdiction=lai-chau",
+                                  "/other/targets/lai-chau-09-nq-tu~2Fdigital-economy-share-of-grdp~2F2030"])
+def test_the_pages_follow_the_database_they_serve(other_site, path):
+    response = other_site(path)
+    assert response.status_code == 200, (path, response.status_code, response.text[:300])
+    assert "/vn_dx_plans" not in response.text  # every link goes to the database served
+
+
+def test_an_unknown_page_of_another_database_is_404(other_site):
+    assert other_site("/province/nowhere").status_code == 404
+    response = other_site("/")
+    assert 'href="/other.db"' in response.text and ">other.db</a>" in response.text
+
+
+def test_importing_the_limits_plugin_first_keeps_datasettes_error_pages():
+    """limits.py imports datasette.handle_exception; imported before datasette.plugins (as a test may), that
+    registered the module half-made, without its handler, and every error page of the process failed."""
+    import subprocess
+    import sys
+    code = ("import sys; sys.path.insert(0, 'site/plugins'); import limits; from datasette.plugins import pm; "
+            "print([h.plugin_name for h in pm.hook.handle_exception.get_hookimpls()])")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert "datasette.handle_exception" in result.stdout, result.stdout + result.stderr
+
+
+def test_the_load_test_has_the_many_parameter_client_and_it_gets_400s(db_path):
+    import re
+    import subprocess
+    import sys
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "loadtest.py"), "--clients", "1", "--duration", "2",
+                             "--hostile", "params", "--db", str(db_path)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    answers = re.search(r"^\s+params\s+\d+\s+(\S+)", result.stdout, re.M)
+    assert answers and re.fullmatch(r"400x\d+", answers.group(1)), result.stdout
