@@ -270,3 +270,134 @@ def test_the_load_test_has_the_many_parameter_client_and_it_gets_400s(db_path):
     assert result.returncode == 0, result.stderr
     answers = re.search(r"^\s+params\s+\d+\s+(\S+)", result.stdout, re.M)
     assert answers and re.fullmatch(r"400x\d+", answers.group(1)), result.stdout
+
+
+# ---------------------------------------------------------------- the cache: best-effort, never trusted blindly
+
+def _rows(path):
+    """Every table's rows, sorted (rowids of an incremental rebuild may differ)."""
+    conn = sqlite3.connect(path)
+    try:
+        tables = [r[0] for r in conn.execute("select name from sqlite_master where type = 'table' "
+                                             "and name not like 'sqlite_%' and name not like '%_fts%'")]
+        return {t: sorted(map(repr, conn.execute(f"select * from [{t}]"))) for t in tables}
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def clean_rows(db_path):
+    return _rows(db_path)
+
+
+def _temps(folder: Path) -> list:
+    return sorted(p.name for p in folder.rglob("*") if p.name.endswith(".tmp"))
+
+
+def test_a_cache_that_cannot_be_written_never_fails_a_build(data, tmp_path, monkeypatch, clean_rows):
+    """A full disk under the cache: every write fails half-way. The build succeeds, and leaves no temporary file."""
+    store, output = tmp_path / "cache", tmp_path / "out" / "vn_dx_plans.db"
+    real = Path.write_bytes
+
+    def disk_full(self, data):
+        if self.is_relative_to(store):
+            real(self, data[:100])
+            raise OSError(28, "No space left on device")
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", disk_full)
+    result = run_in_process("--data", data, "--output", output, "--cache", store)
+    assert result.returncode == 0, result.stderr
+    assert _rows(output) == clean_rows
+    assert _temps(tmp_path) == []
+    monkeypatch.undo()
+    again = run_in_process("--data", data, "--output", output, "--cache", store)  # nothing was cached
+    assert again.returncode == 0, again.stderr
+    assert _rows(output) == clean_rows
+
+
+def test_a_schema_template_that_cannot_be_cached_never_fails_a_build(data, tmp_path, monkeypatch, clean_rows):
+    import build
+    from pipeline import cache
+
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder should be")
+    monkeypatch.setattr(build, "CACHE", blocked)
+    monkeypatch.setattr(cache, "_private", [])
+    output = tmp_path / "vn_dx_plans.db"
+    result = run_in_process("--data", data, "--output", output, "--no-cache")
+    assert result.returncode == 0, result.stderr
+    assert _rows(output) == clean_rows
+
+
+def test_a_truncated_schema_template_is_made_again(data, tmp_path, monkeypatch, clean_rows):
+    import build
+
+    monkeypatch.setattr(build, "CACHE", tmp_path / "cache")
+    output = tmp_path / "vn_dx_plans.db"
+    assert run_in_process("--data", data, "--output", output, "--no-cache").returncode == 0
+    (template,) = (tmp_path / "cache").glob("schema-*.db")
+    template.write_bytes(template.read_bytes()[: template.stat().st_size // 2])
+    result = run_in_process("--data", data, "--output", output, "--no-cache")
+    assert result.returncode == 0, result.stderr
+    assert _rows(output) == clean_rows
+
+
+def test_cache_pointing_at_a_file_is_a_problem_line(data, tmp_path):
+    store = tmp_path / "a-file"
+    store.write_text("not a folder")
+    assert_refused(run_in_process("--data", data, "--output", tmp_path / "out.db", "--cache", store),
+                   store, 0, "cache", "is not a folder")
+    assert store.read_text() == "not a folder"
+
+
+def _entry_of(store: Path, text: bytes) -> Path:
+    """The cached part (not a summary) holding `text`."""
+    found = [p for p in store.glob("*.pickle") if p.name.count(".") == 1 and text in p.read_bytes()]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_a_same_length_edit_inside_a_cached_entry_is_not_used(data, tmp_path, clean_rows):
+    store, output = tmp_path / "cache", tmp_path / "vn_dx_plans.db"
+    assert run_in_process("--data", data, "--output", output, "--cache", store).returncode == 0
+    entry = _entry_of(store, "Tỉnh Hà Tĩnh".encode())
+    entry.write_bytes(entry.read_bytes().replace("Tỉnh Hà Tĩnh".encode(), "Tỉnh Hà Tĩnx".encode()))
+    output.unlink()  # a full build from the cached parts
+    result = run_in_process("--data", data, "--output", output, "--cache", store)
+    assert result.returncode == 0, result.stderr
+    assert _rows(output) == clean_rows
+
+
+def test_an_entry_swapped_in_from_another_key_is_not_used(data, tmp_path, clean_rows):
+    store, output = tmp_path / "cache", tmp_path / "vn_dx_plans.db"
+    assert run_in_process("--data", data, "--output", output, "--cache", store).returncode == 0
+    ha_tinh, quang_binh = _entry_of(store, "Tỉnh Hà Tĩnh".encode()), _entry_of(store, "Tỉnh Quảng Bình".encode())
+    shutil.copyfile(quang_binh, ha_tinh)
+    assert run_in_process("--data", data, "--output", output, "--no-cache").returncode == 0  # does not mend it
+    output.unlink()
+    result = run_in_process("--data", data, "--output", output, "--cache", store)
+    assert result.returncode == 0, result.stderr
+    assert _rows(output) == clean_rows
+
+
+def test_a_stale_summary_is_not_used_by_a_rebuild(data, tmp_path):
+    """The summary of an earlier version of a file, under the key of its current version: an incremental rebuild
+    must not take that file's small tables (its jurisdiction's row) from it."""
+    store, output, clean = tmp_path / "cache", tmp_path / "out" / "vn_dx_plans.db", tmp_path / "clean.db"
+    path = data / "ha-tinh.yml"
+    assert run_in_process("--data", data, "--output", output, "--cache", store).returncode == 0
+    before = set(store.glob("*.summary.pickle"))
+    set_field(path, "region_en", "North Central Coast (edited)")
+    assert run_in_process("--data", data, "--output", output, "--cache", store).returncode == 0
+    (new_summary,) = set(store.glob("*.summary.pickle")) - before
+    stale = [p for p in before if b"North Central and Central Coast" in p.read_bytes() and b"ha-tinh" in p.read_bytes()
+             and b"Tinh Ha Tinh" not in p.read_bytes()]
+    stale = [p for p in stale if "Tỉnh Hà Tĩnh".encode() in p.read_bytes()]
+    assert len(stale) == 1, stale
+    shutil.copyfile(stale[0], new_summary)
+    replace(data / "lai-chau.yml", "  region_en: ", "  region_en: Northwest (edited) ")  # an incremental rebuild
+    result = run_in_process("--data", data, "--output", output, "--cache", store)
+    assert result.returncode == 0, result.stderr
+    assert run_in_process("--data", data, "--output", clean, "--no-cache").returncode == 0
+    assert _rows(output) == _rows(clean)
