@@ -401,3 +401,47 @@ def test_a_stale_summary_is_not_used_by_a_rebuild(data, tmp_path):
     assert result.returncode == 0, result.stderr
     assert run_in_process("--data", data, "--output", clean, "--no-cache").returncode == 0
     assert _rows(output) == _rows(clean)
+
+
+# ---------------------------------------------------------------- worker processes die with the build
+
+def test_pool_workers_die_with_a_killed_build(data, tmp_path):
+    """kill -9 of a build that parses in a process pool: its workers must not stay behind (they blocked forever)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = f"""
+import os, sys, time
+sys.path.insert(0, {str(ROOT)!r})
+import build
+from pipeline import cache
+cache.PARALLEL_BYTES = 0  # today's data is small: parse it in the pool anyway
+real = build.parse_file
+def slow(path):
+    print("worker", os.getpid(), flush=True)
+    time.sleep(600)
+    return real(path)
+build.parse_file = slow
+build.main(["--data", {str(data)!r}, "--output", {str(tmp_path / 'out.db')!r}, "--jobs", "2", "--no-cache"])
+"""
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    workers = {int(parent.stdout.readline().split()[1]) for _ in range(2)}
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+
+    def alive(pid):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                return f.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has exited
+        except FileNotFoundError:
+            return False
+
+    deadline = time.monotonic() + 20
+    while any(map(alive, workers)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [pid for pid in workers if alive(pid)]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left, f"workers {left} outlived the killed build"
