@@ -3,12 +3,14 @@
 Screenshots go to dist/screenshots/ (or $SCREENSHOTS_DIR) for a reviewer to look at. Without chromium
 (`apt-get install chromium`; .ci/run installs it) the tests are skipped with the reason in pytest's summary.
 """
+import contextlib
 import os
 import shlex
 import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -38,29 +40,40 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(db_path, fake_release):
-    """datasette with the flags `make serve` uses (read from the Makefile), on a free loopback port."""
+@contextlib.contextmanager
+def serve(db_path, release):
+    """datasette with the flags `make serve` uses (read from the Makefile), on a free loopback port: its base URL."""
     flags = subprocess.run(["make", "-s", "--no-print-directory", "serve-flags", f"DB={db_path}",
-                            f"RELEASE={fake_release}"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+                            f"RELEASE={release}"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     port = free_port()
     datasette = Path(sys.executable).parent / "datasette"
+    log = tempfile.TemporaryFile()  # not a pipe: nobody reads it while pages load, and a full pipe blocks the server
     process = subprocess.Popen([str(datasette), "serve", *shlex.split(flags), "--host", "127.0.0.1", "--port", str(port)],
-                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                               cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=2)
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail("datasette did not start: " + (process.stdout.read() if process.stdout else ""))
-            time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(base + "/-/versions.json", timeout=2)
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    process.kill()
+                    log.seek(0)
+                    pytest.fail("datasette did not start: " + log.read().decode("utf-8", "replace"))
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def server(db_path, fake_release):
+    with serve(db_path, fake_release) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -4,19 +4,16 @@ HTML and script payloads; every site page is loaded in chromium (tests/test_brow
 dialog opens, the payload's console marker is logged, or an element of the payload exists in the page."""
 import json
 import re
-import shlex
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 import yaml
 
 from conftest import ROOT
-from test_browser import BLANK_PNG, CHROMIUM, CHROMIUM_ARGS, TILE_HOST, free_port, sync_api  # noqa: F401 (skips)
+from test_browser import BLANK_PNG, CHROMIUM, CHROMIUM_ARGS, TILE_HOST, serve, sync_api  # skipped without chromium
 
 MARK = "xss14"
 PAYLOAD = (f'<img src=x class="{MARK}" onerror="console.log(\'{MARK}\');alert(\'{MARK}\')">'
@@ -64,27 +61,8 @@ def poisoned_db(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(poisoned_db, fake_release):
-    """datasette with `make serve`'s flags on the poisoned database (as tests/test_browser.py starts it)."""
-    flags = subprocess.run(["make", "-s", "--no-print-directory", "serve-flags", f"DB={poisoned_db}",
-                            f"RELEASE={fake_release}"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    port = free_port()
-    datasette = Path(sys.executable).parent / "datasette"
-    process = subprocess.Popen([str(datasette), "serve", *shlex.split(flags), "--host", "127.0.0.1", "--port", str(port)],
-                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=2)
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail("datasette did not start")
-            time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    with serve(poisoned_db, fake_release) as base:
+        yield base
 
 
 def site_pages(db_path: Path) -> list[str]:
