@@ -445,3 +445,28 @@ build.main(["--data", {str(data)!r}, "--output", {str(tmp_path / 'out.db')!r}, "
     for pid in left:
         os.kill(pid, signal.SIGKILL)
     assert not left, f"workers {left} outlived the killed build"
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"), reason="runs the build as another user (root only)")
+def test_a_build_run_as_another_user_reports_an_unreadable_file():
+    """chmod 000 on a data file, and a cache folder the user cannot write: `file: message` lines, no traceback."""
+    import subprocess
+    import sys
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="as-nobody-"))
+    try:
+        folder.chmod(0o755)
+        data = copy_data(folder)
+        for path in [data, *data.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        (data / "ha-tinh.yml").chmod(0)
+        store = folder / "cache"
+        store.mkdir(mode=0o755)
+        result = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", sys.executable,
+                                 str(ROOT / "build.py"), "--data", str(data), "--cache", str(store), "--check"],
+                                cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert_refused(result, data / "ha-tinh.yml", 0, "file", "cannot be read: Permission denied")
+        assert list(store.iterdir()) == []
+    finally:
+        shutil.rmtree(folder)
