@@ -28,7 +28,7 @@ from collections import Counter
 from pathlib import Path
 
 from pipeline import contract, history, incremental, outputs
-from pipeline.cache import cache_key, parse_files, read_summary
+from pipeline.cache import cache_key, cache_problems, parse_files, read_summary
 from pipeline.claims import settle_claims
 from pipeline.evidence import check_evidence
 from pipeline.load import CACHE, _table_keys, schema_template, write_database
@@ -153,7 +153,7 @@ def main(argv=None) -> int:
     try:
         own_data = args.data.resolve() == DEFAULT_DATA.resolve()
         store = None if args.no_cache else args.cache or (CACHE / "parsed" if own_data else None)
-        listed = Problems()
+        listed = Problems(cache_problems(store))
         paths = data_paths(args.data, listed)
         keys = {display_path(p): cache_key(p) for p in paths} if store is not None else {}
         ds = None

@@ -80,6 +80,9 @@ RUNAWAY_CTE = "with recursive c(x) as (select 1 union all select x + 1 from c) s
 TARGET_COLUMNS = ["jurisdiction_id", "indicator_id", "target_year", "comparator", "unit", "scope",
                   "source_id", "document_id", "frequency", "value"]
 FACETS_400 = "&".join(f"_facet={TARGET_COLUMNS[i % len(TARGET_COLUMNS)]}" for i in range(400))
+# 2,000 distinct parameters, ~15 KB of URL: Datasette 0.65.5 spends time quadratic in their number on the event
+# loop (~6 s each); one client looping on it took the others from 875 to 39 requests a minute (issue 14).
+PARAMS_2000 = "&".join(f"p{i}={i}" for i in range(2000))
 HOSTILE = [  # (label, path)
     ("printf", sql_url("select length(printf('%.*c', 999000000, 'x'))")),
     ("randomblob", sql_url("select length(randomblob(900000000))")),
@@ -87,6 +90,7 @@ HOSTILE = [  # (label, path)
     ("cte.csv", sql_url(RUNAWAY_CTE, "csv")),
     ("facets", f"/{DATABASE}/targets?{FACETS_400}"),
     ("facets.csv", f"/{DATABASE}/targets.csv?{FACETS_400}"),
+    ("params", f"/{DATABASE}/targets?{PARAMS_2000}"),
     # The largest values the length limit lets through, a thousand rows of them (31 MB).
     ("wide", sql_url("select printf('%.*c', 31000, 'x') from targets a, targets b limit 1000")),
     ("wideblob", sql_url("select randomblob(31000) from targets a, targets b limit 1000")),

@@ -25,6 +25,8 @@ from schema.yaml_schema import (
     REQUIRED_JURISDICTION_KEYS,
     SINGLE_RECORD_KEYS,
     VOCABULARY_FILES,
+    FILE_NAME_PART,
+    GSO_CODE,
     YEAR_DATE,
     Field,
 )
@@ -37,6 +39,9 @@ SAFE_TEXT = r"^(?![=+\-@\t\r])"
 PATTERN_MESSAGES = {
     SAFE_TEXT: "text may not begin with =, +, -, @, a tab or a carriage return (a spreadsheet would run it as a formula)",
     YEAR_DATE: "the year must be 2000–2050",
+    FILE_NAME_PART: "must be a plain file name (letters, digits, '.', '_', '-'; no '/', not '.' or '..'; "
+                    "at most 100 characters): it names the release's folder",
+    GSO_CODE: "a GSO province code is two digits, in quotes (e.g. \"12\")",
 }
 _TYPE_NAMES = {"string": "text", "integer": "a whole number", "number": "a number", "array": "a list",
                "object": "a mapping of fields", "boolean": "true or false", "null": "null"}

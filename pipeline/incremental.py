@@ -30,14 +30,12 @@ and their search indexes; every other table is rewritten whole, in the order a c
 from __future__ import annotations
 
 import hashlib
-import os
-import pickle
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.cache import MANY_ROWS, ROOT, parse_code_version, write_pickle
+from pipeline.cache import MANY_ROWS, ROOT, parse_code_version, read_pickle, write_pickle
 
 # The code the database's rows and derived objects depend on besides the parse code (pipeline/cache.PARSE_CODE).
 WRITE_CODE = ("pipeline/incremental.py", "schema/views.py")
@@ -80,17 +78,13 @@ def manifest_path(cache: Path, data_dir: Path, output: Path | None) -> Path:
 
 
 def read_manifest(path: Path) -> Manifest | None:
-    try:
-        manifest = pickle.loads(path.read_bytes())
-        return manifest if isinstance(manifest, Manifest) else None
-    except Exception:  # none yet, or unreadable: a full build
-        return None
+    """The manifest, or None (none yet, unreadable or damaged: a full build)."""
+    return read_pickle(path.parent, path.name, Manifest)
 
 
 def write_manifest(path: Path, manifest: Manifest):
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Best-effort, like every cache write: without it the next build is a full one."""
     write_pickle(path.parent, path.name, manifest)
-    os.utime(path)
 
 
 def forget(path: Path):

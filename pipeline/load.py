@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline import contract, incremental, outputs
-from pipeline.cache import ROOT
+from pipeline.cache import ROOT, cached_template
 from pipeline.search import create_search
 from schema import views
 
@@ -26,30 +26,25 @@ CACHE = ROOT / ".cache"
 
 def schema_template() -> Path:
     """An empty database at `alembic upgrade head`, cached by the hash of the migrations and models, so a
-    build copies it instead of importing Alembic and SQLAlchemy (tests check it against a fresh upgrade)."""
+    build copies it instead of importing Alembic and SQLAlchemy (tests check it against a fresh upgrade).
+    pipeline/cache.cached_template checks it against its digest and makes it again when it is damaged."""
     digest = hashlib.sha256()
     for pattern in SCHEMA_INPUTS:
         for path in sorted(ROOT.glob(pattern)):
             digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    template = CACHE / f"schema-{digest.hexdigest()[:16]}.db"
-    if not template.exists():
-        from alembic import command
-        from alembic.config import Config
+    return cached_template(f"schema-{digest.hexdigest()[:16]}.db", CACHE, _upgrade)
 
-        CACHE.mkdir(exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(prefix=".schema.", suffix=".tmp", dir=CACHE)
-        os.close(handle)
-        try:
-            config = Config(str(ROOT / "alembic.ini"))
-            config.set_main_option("script_location", str(ROOT / "migrations"))
-            config.set_main_option("sqlalchemy.url", f"sqlite:///{temp_name}")
-            config.attributes["configure_logger"] = False
-            command.upgrade(config, "head")
-            os.replace(temp_name, template)
-        finally:
-            if os.path.exists(temp_name):
-                os.unlink(temp_name)
-    return template
+
+def _upgrade(temp_name: str):
+    """alembic upgrade head into the (empty) database file temp_name."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.set_main_option("sqlalchemy.url", f"sqlite:///{temp_name}")
+    config.attributes["configure_logger"] = False
+    command.upgrade(config, "head")
 
 
 def _table_keys() -> dict:

@@ -7,7 +7,8 @@ is built from them, and the records are built from the same events. An alias is
 never expanded, so an alias bomb costs nothing.
 
 Plain scalars are resolved in the style of YAML 1.2's core schema: null, true/false,
-decimal integers and finite floats; everything else, dates included, stays text
+decimal integers and finite floats; YAML 1.1's other booleans (yes, no, on, off, y, n) are
+refused unquoted, since a YAML 1.1 reader takes them as true/false; everything else, dates included, stays text
 (dates are checked as text by the contract, so `2020-02-30` is a reported problem).
 Quoted and block scalars are always text.
 """
@@ -236,6 +237,9 @@ def decode(data: bytes, name: str, problems: Problems) -> str | None:
 
 _NULL = frozenset(("", "~", "null", "Null", "NULL"))
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+# What YAML 1.1 readers (PyYAML, many editors and linters) take as true/false: text here, but another reader of the
+# same file would see a boolean, so a plain one is refused (quoted, "no" is text to every reader).
+_YAML11_BOOL = frozenset("yes Yes YES no No NO on On ON off Off OFF y Y n N".split())
 _INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")  # 012 stays text: YAML 1.1 reads it as octal
 _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*|[0-9]+(?=[eE]))(?:[eE][-+]?[0-9]+)?\Z")
 _NONFINITE = re.compile(r"[-+]?\.(?:inf|Inf|INF)\Z|\.(?:nan|NaN|NAN)\Z")
@@ -263,6 +267,10 @@ def resolve_plain(value: str, report) -> object:
         if _NONFINITE.match(value):
             report(f"{value} is not a finite number")
             return Refused(value)
+    if value in _YAML11_BOOL:
+        report(f"{value} unquoted is true/false to YAML 1.1 readers (PyYAML, many editors); "
+               f"write \"{value}\" in quotes if it is text")
+        return Refused(value)
     if value == "=":  # YAML 1.1 readers (PyYAML) fail on a bare '='
         report("cannot read '='; put it in quotes")
         return Refused(value)

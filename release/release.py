@@ -232,6 +232,24 @@ def copy_vacuumed(source: Path, target: Path):
         conn.close()
 
 
+def inside_output(out: Path, name: str) -> Path:
+    """out/name, refused (SystemExit, nothing deleted or written) unless it is a plain name whose path resolves to
+    a direct child of `out`: dataset_info's name and version come from the data (dataset.yml's contract limits
+    them to a file-name component; a database made otherwise, or a symbolic link in `out`, must not steer a
+    deletion elsewhere)."""
+    target = out / name
+    try:
+        plain = name not in ("", ".", "..") and "/" not in name and "\\" not in name and "\0" not in name
+        resolved = target.resolve()
+        ok = plain and resolved.parent == out.resolve() and resolved.name == name
+    except (OSError, RuntimeError, ValueError):
+        ok = False
+    if not ok:
+        raise SystemExit(f"{target}: refused: the release's name and version ({name!r}) must make a plain "
+                         f"file name inside {out}; nothing deleted or written")
+    return target
+
+
 def inputs_digest(db: Path, previous: Path | None) -> str:
     """The digest of everything a release is made of: the database's bytes, the repository files it copies, the
     code that writes it, the previous release it is compared with and SOURCE_DATE_EPOCH."""
@@ -296,6 +314,8 @@ def write_release(out: Path, db: Path | None = None, previous: Path | None = Non
         released = moment.date().isoformat()
         version = info["version"]
         name = f"{info['name']}-{version}"
+        folder = inside_output(out, name)  # before anything is deleted or written under that name
+        inside_output(out, f"{name}.zip")
 
         data = export_tables(database, staging)
         write_parquet(database, staging, data)
@@ -328,9 +348,8 @@ def write_release(out: Path, db: Path | None = None, previous: Path | None = Non
                 if p.is_file() and p.relative_to(staging).as_posix() != "SHA256SUMS"]
         (staging / "SHA256SUMS").write_text("\n".join(sums) + "\n", encoding="utf-8")
 
-        folder = out / name
-        if folder.exists():
-            shutil.rmtree(folder)
+        if folder.exists() or folder.is_symlink():
+            shutil.rmtree(inside_output(out, name))
         staging.rename(folder)
         folder.chmod(0o755)  # mkdtemp made it private
     finally:

@@ -32,6 +32,10 @@ def F(type_="str", required=False, choices=None, ref=None, record=None, **constr
 
 YEAR = {"minimum": vocab.YEAR_MIN, "maximum": vocab.YEAR_MAX}  # the SQL year checks
 YEAR_DATE = r"^(20[0-4][0-9]|2050)-"  # a date whose year the SQL checks bound to YEAR_MIN..YEAR_MAX
+# dataset.yml's name and version name the release's folder and zip (pipeline/release.py): a plain file-name
+# component, no '/', never '.' or '..' (it starts with a letter or digit), at most 100 characters.
+FILE_NAME_PART = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
+GSO_CODE = r"^[0-9]{2}$"  # GSO's province codes are two digits ('01' Hà Nội … '96' Cà Mau)
 NUMBER_BOUND = 1e15  # any figure: finite, |x| <= 10^15 (exact in a double, far above any real count)
 
 
@@ -52,10 +56,10 @@ RECORDS: dict[str, dict[str, Field]] = {
         "note": F(),
     },
     "dataset": {
-        "name": F(required=True),
+        "name": F(required=True, pattern=FILE_NAME_PART),
         "title": F(required=True),
         "title_vi": F(required=True),
-        "version": F(required=True),
+        "version": F(required=True, pattern=FILE_NAME_PART),
         "license": F(required=True),
         "license_url": F(required=True),
         "code_license": F(required=True),
@@ -112,7 +116,7 @@ RECORDS: dict[str, dict[str, Field]] = {
         "level": F(required=True, choices=vocab.JURISDICTION_LEVELS),
         "name_vi": F(required=True),
         "name_en": F(required=True),
-        "gso_code": F(),
+        "gso_code": F(pattern=GSO_CODE),
         "region_vi": F(),
         "region_en": F(),
         "capital_vi": F(),
@@ -128,7 +132,7 @@ RECORDS: dict[str, dict[str, Field]] = {
         "change": F(required=True, choices=vocab.REORGANISATION_CHANGES),
         "successor": F(required=True, ref="jurisdiction"),
         "successor_name_vi": F(required=True),
-        "successor_gso_code": F(),
+        "successor_gso_code": F(pattern=GSO_CODE),
         "other_party_vi": F(),
         "administrative_centre_vi": F(),
         "legal_basis": F(required=True),

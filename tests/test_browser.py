@@ -42,31 +42,33 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def serve(db_path, release):
-    """datasette with the flags `make serve` uses (read from the Makefile), on a free loopback port. Its log goes to a
-    file: a pipe nobody reads fills after a few hundred requests and stalls the server."""
+    """datasette with the flags `make serve` uses (read from the Makefile), on a free loopback port: its base URL. Its log
+    goes to a file: a pipe nobody reads fills after a few hundred requests and stalls the server."""
     flags = subprocess.run(["make", "-s", "--no-print-directory", "serve-flags", f"DB={db_path}",
                             f"RELEASE={release}"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     port = free_port()
     datasette = Path(sys.executable).parent / "datasette"
-    log = Path(tempfile.mkdtemp(prefix="datasette-")) / "datasette.log"
+    log = tempfile.TemporaryFile()  # not a pipe: nobody reads it while pages load, and a full pipe blocks the server
     process = subprocess.Popen([str(datasette), "serve", *shlex.split(flags), "--host", "127.0.0.1", "--port", str(port)],
-                               cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT, text=True)
+                               cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=2)
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail("datasette did not start: " + log.read_text(errors="replace"))
-            time.sleep(0.2)
     try:
+        while True:
+            try:
+                urllib.request.urlopen(base + "/-/versions.json", timeout=2)
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    process.kill()
+                    log.seek(0)
+                    pytest.fail("datasette did not start: " + log.read().decode("utf-8", "replace"))
+                time.sleep(0.2)
         yield base
     finally:
         process.terminate()
         process.wait(timeout=10)
+        log.close()
 
 
 @pytest.fixture(scope="module")

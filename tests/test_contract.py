@@ -64,7 +64,7 @@ def test_the_reader_reads_the_real_data_as_libyaml_does(path):
 
 
 @pytest.mark.parametrize("text, value", [
-    ("a: ~", None), ("a:", None), ("a: null", None), ("a: true", True), ("a: False", False), ("a: yes", "yes"),
+    ("a: ~", None), ("a:", None), ("a: null", None), ("a: true", True), ("a: False", False), ("a: 'yes'", "yes"),
     ("a: 12", 12), ("a: -3", -3), ("a: 012", "012"), ("a: 1.5", 1.5), ("a: 1e3", 1000.0), ("a: .5", 0.5),
     ("a: 0x1F", "0x1F"), ("a: 2020-02-30", "2020-02-30"), ("a: 2022-02-25", "2022-02-25"), ('a: "12"', "12"),
     ("a: '~'", "~"), ("a: |\n  x\n", "x\n"), ("a: 12:30", "12:30"),
@@ -75,7 +75,7 @@ def test_plain_scalars_resolve_as_yaml_1_2_core(text, value):
     assert not problems
 
 
-@pytest.mark.parametrize("text", ["a: .nan", "a: -.inf", "a: 1e400", "a: =", "a: *x"])
+@pytest.mark.parametrize("text", ["a: .nan", "a: -.inf", "a: 1e400", "a: =", "a: *x", "a: yes", "a: off"])
 def test_refused_scalars_are_reported_and_marked(text):
     problems = Problems()
     doc = parse(text, "f", problems)

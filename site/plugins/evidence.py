@@ -147,7 +147,8 @@ class Sources:
 
     async def file_of(self, source_id) -> Path | None:
         if self.files is None:
-            db = self.datasette.get_database(DATABASE)
+            served = DATABASE if DATABASE in self.datasette.databases else None  # else the first (as site_db)
+            db = self.datasette.get_database(served)
             rows = (await db.execute("select id, file_name from sources where file_name is not null")).rows
             self.files = {r[0]: r[1] for r in rows}
         name = self.files.get(source_id)

@@ -16,11 +16,18 @@ limit and the settings beside it.
 - A result may hold at most MAX_RESULT_BYTES of text and blobs per query (counted as
   rows are fetched, by a row factory): without it, 1,000 rows of 31 KB values (31 MB of
   JSON, encoded on the event loop) stalled every other request for seconds.
-- asgi_wrapper: answers 400 when a request asks for more than MAX_FACETS facets, and 405
-  to anything but GET and HEAD (the site is read-only; Datasette 0.65.5 answers 500 to a
-  POST on a table's /-/insert, /-/upsert, /-/drop, a row's /-/update or a canned query).
+- asgi_wrapper: before Datasette parses anything, answers 405 to anything but GET and HEAD
+  (the site is read-only; Datasette 0.65.5 answers 500 to a POST on a table's /-/insert,
+  /-/upsert, /-/drop, a row's /-/update or a canned query); 400 to a query string with more
+  than MAX_PARAMETERS parameters and 414 to one over MAX_QUERY_BYTES (Datasette 0.65.5
+  spends time quadratic in the number of distinct parameters, on the event loop: 2,000 took
+  ~6 s, 10,000 stalled every other request for minutes; 3,000 filters made a 500); 404 to a
+  path over MAX_PATH_BYTES (no page, row key or id is near it; a 100,000-character row key
+  or indicator id was a 500); and 400 when a request asks for more than MAX_FACETS facets.
 - handle_exception: the Datasette 0.65.5 errors that are the client's fault but come out
-  as 500 (`_sort=nosuchcol`, the CSV of a query that ran out of time) answer 400, and
+  as 500 (`_sort=nosuchcol`, the CSV of a query that ran out of time, a filter value over
+  the length limit or with more digits than Python converts or SQLite stores, a filter
+  expression nested too deep) answer 400, and
   error pages no longer print a rich traceback with locals (about 0.17 s of event-loop
   time per error: a client looping on 404s stalled every other request).
 """
@@ -32,7 +39,8 @@ import textwrap
 import threading
 from urllib.parse import parse_qsl
 
-from datasette import hookimpl
+import datasette.plugins  # noqa: F401  (first: imported from inside datasette.handle_exception, it registers
+from datasette import hookimpl  # that module half-made, without its handler, and every error page fails)
 from datasette import handle_exception as default_errors
 from datasette.database import QueryInterrupted
 from datasette.utils.asgi import Request
@@ -63,7 +71,14 @@ LIMITS = {
 MAX_RESULT_BYTES = 8_000_000
 
 MAX_FACETS = 10
+# The longest query strings the site makes are a few hundred bytes (a faceted, filtered table page); a
+# hand-written ?sql= query of 16 KB is far beyond any canned query (< 4 KB). A value longer than MAX_LENGTH
+# (a 500 before, "string or blob too big") cannot get through.
+MAX_QUERY_BYTES = 16_384
+MAX_PARAMETERS = 100  # ~15 ms of Datasette's parameter handling; a filtered page uses fewer than 20
+MAX_PATH_BYTES = 4_096  # ids and row keys are under 200 characters (tilde-encoded: under 2 KB)
 FACET_PARAMETERS = {"_facet", "_facet_array", "_facet_date"}
+FACET_NAMES = {name.encode() for name in FACET_PARAMETERS}
 ALLOWED_METHODS = {"GET", "HEAD"}
 
 # Datasette's error handler prints every exception with rich (locals included) when rich
@@ -154,6 +169,29 @@ def prepare_connection(conn):
     conn.row_factory = budgeted_rows(conn.row_factory or sqlite3.Row)
 
 
+def too_much(scope) -> tuple[int, str] | None:
+    """(status, message) for a request refused before Datasette parses it, or None. Cheap for the refused: a client
+    looping on 2,000 parameters must cost the others little."""
+    query_string = scope.get("query_string", b"")
+    if query_string.count(b"&") >= MAX_PARAMETERS or len(query_string) > MAX_QUERY_BYTES:
+        names = [piece.partition(b"=")[0] for piece in query_string.split(b"&") if piece]  # parse_qs drops empty ones
+        facets = sum(1 for name in names if name in FACET_NAMES)  # as written (a parse would cost what it saves)
+        if facets > MAX_FACETS:
+            return 400, f"Too many facets: {facets} requested, at most {MAX_FACETS} per request"
+        if len(names) > MAX_PARAMETERS:
+            return 400, f"Too many parameters: {len(names):,} in the query string, at most {MAX_PARAMETERS} per request"
+        if len(query_string) > MAX_QUERY_BYTES:
+            return 414, (f"URI too long: the query string is {len(query_string):,} bytes, "
+                         f"at most {MAX_QUERY_BYTES:,} per request")
+    facets = facet_count(query_string)  # at most MAX_PARAMETERS parameters here: cheap to parse
+    if facets > MAX_FACETS:
+        return 400, f"Too many facets: {facets} requested, at most {MAX_FACETS} per request"
+    path = scope.get("raw_path") or scope.get("path", "").encode("utf-8", "surrogateescape")
+    if len(path) > MAX_PATH_BYTES:
+        return 404, f"Not found: no page of this site has an address over {MAX_PATH_BYTES:,} bytes"
+    return None
+
+
 def facet_count(query_string: bytes) -> int:
     pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
     return sum(1 for name, _ in pairs if name in FACET_PARAMETERS)
@@ -162,11 +200,30 @@ def facet_count(query_string: bytes) -> int:
 async def error_page(datasette, scope, receive, send, status, message, headers=None):
     """Datasette's own error page (JSON for .json paths), without going through a view."""
     await datasette.invoke_startup()  # templates may need the site's plugins; idempotent
-    request = Request(scope, receive)
+    request = Request({**scope, "query_string": b""}, receive)  # a refused request's parameters are never parsed
     response = await default_errors.handle_exception(
         datasette, request, DatasetteError(message, status=status))()
     response.headers.update(headers or {})
     await response.asgi_send(send)
+
+
+async def quick_error(scope, send, status, message):
+    """A refusal in a few bytes, without Datasette's templates (a client looping on refused requests costs the
+    others little): JSON for a .json path, else a short HTML page."""
+    import html
+    import json
+
+    if scope.get("path", "").endswith(".json"):
+        body = json.dumps({"ok": False, "error": message, "status": status}).encode()
+        kind = b"application/json; charset=utf-8"
+    else:
+        body = (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Error {status}</title></head>'
+                f'<body><h1>Error {status}</h1><p>{html.escape(message)}</p><p><a href="/">vn-dx-plans</a></p>'
+                f"</body></html>\n").encode()
+        kind = b"text/html; charset=utf-8"
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", kind), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
 
 
 @hookimpl
@@ -178,10 +235,9 @@ def asgi_wrapper(datasette):
                     return await error_page(datasette, scope, receive, send, 405,
                                             f"{scope['method']} is not allowed: this site is read-only",
                                             {"Allow": ", ".join(sorted(ALLOWED_METHODS))})
-                facets = facet_count(scope.get("query_string", b""))
-                if facets > MAX_FACETS:
-                    return await error_page(datasette, scope, receive, send, 400,
-                                            f"Too many facets: {facets} requested, at most {MAX_FACETS} per request")
+                refused = too_much(scope)
+                if refused:
+                    return await quick_error(scope, send, *refused)
             await app(scope, receive, send)
         return guarded
     return wrap
@@ -191,6 +247,18 @@ TOO_LONG = textwrap.dedent("""
     <p>SQL query took too long. The time limit is controlled by the
     <a href="https://docs.datasette.io/en/stable/settings.html#sql-time-limit-ms">sql_time_limit_ms</a>
     configuration option.</p>""").strip()
+
+
+def client_fault(exception) -> str | None:
+    """The message of an error that a request's own values caused (a 500 in Datasette 0.65.5), or None."""
+    text = str(exception)
+    if isinstance(exception, sqlite3.DataError) and "too big" in text:
+        return f"A value in the request is too long: at most {MAX_LENGTH:,} bytes (string or blob too big)"
+    if isinstance(exception, sqlite3.OperationalError) and "Expression tree is too large" in text:
+        return f"The request's filters nest too deep: {text}"
+    if isinstance(exception, OverflowError) or (isinstance(exception, ValueError) and "integer string conversion" in text):
+        return "A number in the request has too many digits"
+    return None
 
 
 @hookimpl
@@ -204,5 +272,8 @@ def handle_exception(datasette, request, exception):
         return default_errors.handle_exception(
             datasette, request, DatasetteError(TOO_LONG, title="SQL Interrupted", status=400,
                                                message_is_html=True))
+    message = client_fault(exception)
+    if message:
+        return default_errors.handle_exception(datasette, request, DatasetteError(message, status=400))
     return None
 

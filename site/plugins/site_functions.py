@@ -1,5 +1,7 @@
 """Template functions for the site's pages (site/templates).
 
+- site_db: the name of the database the pages show: vn_dx_plans when it is served, else the first database
+  served (`datasette other.db` works the same); every function below reads it by default.
 - sql(query, params=None, database=None): rows of a read-only query, as dicts (like datasette-template-sql).
 - dataset_version(): the `version` row of `dataset_info` if that table exists, else ''.
 - instance_metadata(): metadata.yml's top level (licence and source for the footer of custom pages).
@@ -34,6 +36,11 @@ PLUGIN = "vn-dx-plans-site"
 DATABASE = "vn_dx_plans"
 DEFAULT_MANIFEST = "dist/release/manifest.json"
 DEFAULT_RELEASE_URL = "/downloads/"
+
+def served_database(datasette) -> str:
+    """The database the site's pages and functions show: vn_dx_plans if it is served, else the first one."""
+    return DATABASE if DATABASE in datasette.databases else datasette.get_database().name
+
 
 COMPARATOR_SIGNS = {">=": "≥", "<=": "≤", ">": ">", "~": "~", "=": ""}
 
@@ -113,25 +120,39 @@ def table_body(display_rows, links=None) -> Markup:
 
 
 @hookimpl
-def prepare_jinja2_environment(env):
+def get_metadata(datasette, key, database, table):
+    """metadata.yml's section for vn_dx_plans (descriptions, canned queries, facets) also for the database the site
+    serves when it has another name: the pages link to its canned queries."""
+    site_db = served_database(datasette)
+    own = ((getattr(datasette, "_metadata_local", None) or {}).get("databases") or {}).get(DATABASE)
+    if site_db == DATABASE or not own:
+        return None
+    return {"databases": {site_db: own}}
+
+
+@hookimpl
+def prepare_jinja2_environment(env, datasette):
     env.globals["table_body"] = table_body
+    # Also a global: Datasette renders its error pages without extra_template_vars, and base.html links to it.
+    env.globals["site_db"] = served_database(datasette)
 
 
 @hookimpl
 def extra_template_vars(datasette, request):
     config = datasette.plugin_config(PLUGIN) or {}
+    site_db = served_database(datasette)
 
     def row_url(table, pk):
         """The row page of a single-column primary key (ids with '/' are tilde-encoded)."""
-        return datasette.urls.row(DATABASE, table, tilde_encode(str(pk)))
+        return datasette.urls.row(site_db, table, tilde_encode(str(pk)))
 
     async def sql(query, params=None, database=None):
-        db = datasette.get_database(database or DATABASE)
+        db = datasette.get_database(database or site_db)
         result = await db.execute(query, params or {})
         return [dict(row) for row in result.rows]
 
     async def dataset_version():
-        db = datasette.get_database(DATABASE)
+        db = datasette.get_database(site_db)
         if not await db.table_exists("dataset_info"):
             return ""
         row = (await db.execute("select value from dataset_info where key = 'version'")).first()
@@ -139,7 +160,7 @@ def extra_template_vars(datasette, request):
 
     async def has_table(name):
         """Whether the database has this table or view (for parts of pages that wait for the coming schema)."""
-        db = datasette.get_database(DATABASE)
+        db = datasette.get_database(site_db)
         return await db.table_exists(name) or name in await db.view_names()
 
     def release_manifest():
@@ -152,7 +173,7 @@ def extra_template_vars(datasette, request):
         """{'href', 'label'} of the row a foreign-key value points to (label from the label column), or None."""
         if value is None:
             return None
-        db = datasette.get_database(DATABASE)
+        db = datasette.get_database(site_db)
         for fk in await db.foreign_keys_for_table(table):
             if fk["column"] == column:
                 other, other_column = fk["other_table"], fk["other_column"]
@@ -166,11 +187,12 @@ def extra_template_vars(datasette, request):
         return None
 
     async def canned_queries():
-        queries = await datasette.get_canned_queries(DATABASE, request.actor if request else None)
+        queries = await datasette.get_canned_queries(site_db, request.actor if request else None)
         return [{"name": name, "title": q.get("title") or name, "description": q.get("description") or ""}
                 for name, q in queries.items()]
 
     return {
+        "site_db": site_db,
         "sql": sql,
         "dataset_version": dataset_version,
         "instance_metadata": datasette.metadata,
