@@ -163,7 +163,7 @@ Each example counts the targets of each jurisdiction; run it in this folder.
 ```python
 import pandas as pd
 targets = pd.read_parquet("targets.parquet")
-print(targets.groupby("jurisdiction_id").size())
+print(targets.groupby("jurisdiction_id").size().to_string())
 ```
 
 **R**: with the `arrow` package, or `readr` for the CSVs (it skips the byte-order mark):

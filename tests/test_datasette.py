@@ -91,13 +91,23 @@ def test_targets_2025_vs_2030_for_lai_chau(get):
     assert by_indicator[("work-files-processed-online", "cấp xã")]["target_2030"] == "= 70 %"
 
 
-def test_digital_economy_query_compares_with_the_nation(get):
-    found = {(r["jurisdiction"], r["target_year"]): r for r in query(get, "digital_economy_targets")}
+def test_digital_economy_query_compares_with_the_nation(get, db):
+    rows = query(get, "digital_economy_targets")
+    found = {(r["jurisdiction"], r["target_year"]): r for r in rows}
     assert found[("Tỉnh Lai Châu", 2030)]["difference"] == -10
     assert found[("Tỉnh Quảng Ngãi", 2025)]["comparator"] == "~"
     assert (found[("Tỉnh Quảng Ninh", 2030)]["value"], found[("Tỉnh Quảng Ninh", 2030)]["source_id"]) == (30, "ref-official-documents")
     assert found[("Tỉnh Lai Châu", 2025)]["national_source_id"] == "ref-749"
-    assert {j for j, _ in found} == {"Tỉnh Lai Châu", "Tỉnh Quảng Bình", "Tỉnh Hà Tĩnh", "Tỉnh Quảng Ngãi", "Tỉnh Quảng Ninh", "Việt Nam"}
+    # every target on the indicator, of every jurisdiction (the 58 provinces from reference facts too)
+    assert len(rows) == db.execute("SELECT count(*) FROM targets WHERE indicator_id = 'digital-economy-share-of-grdp'").fetchone()[0]
+    assert {j for j, _ in found} == {r[0] for r in db.execute(
+        "SELECT DISTINCT j.name_vi FROM targets t JOIN jurisdictions j ON j.id = t.jurisdiction_id "
+        "WHERE t.indicator_id = 'digital-economy-share-of-grdp'")}
+    assert {"Tỉnh Lai Châu", "Tỉnh Quảng Bình", "Tỉnh Hà Tĩnh", "Tỉnh Quảng Ngãi", "Tỉnh Quảng Ninh", "Việt Nam"} < {j for j, _ in found}
+    hanoi = found[("Thành phố Hà Nội", 2030)]  # more than 40%, national 30%: comparators differ, so no difference
+    assert (hanoi["comparator"], hanoi["value"], hanoi["national_value"], hanoi["difference"]) == (">", 40, 30, None)
+    bac_ninh = found[("Tỉnh Bắc Ninh", 2025)]
+    assert (bac_ninh["comparator"], bac_ninh["value"], bac_ninh["difference"], bac_ninh["national_source_id"]) == ("=", 20, 0, "ref-749")
 
 
 def test_versus_national_query(get):

@@ -158,15 +158,32 @@ def test_dti_ranks_keep_their_denominator(db):
         "SELECT * FROM observations WHERE indicator_id = 'dti-rank'")}
     assert ranks[("ha-tinh", 2024)] == (7, 34) and ranks[("quang-ninh", 2020)] == (4, 63)
     assert ranks[("quang-ngai", 2023)] == (21, 63) and ranks[("lai-chau", 2020)] == (50, 63)
+    # units formed on 1 July 2025 carry their 2024 rank among the 34
+    assert ranks[("ho-chi-minh-2025", 2024)] == (4, 34) and ranks[("da-nang-2025", 2024)] == (17, 34)
+    assert ranks[("da-nang", 2022)] == (1, 63) and ranks[("ho-chi-minh", 2020)] == (10, 63)  # "in the top ten": at most 10
+    assert one(db, "SELECT comparator FROM observations WHERE id = 'ho-chi-minh/dti-rank/2020'")[0] == "<="
     scores = dict(db.execute("SELECT jurisdiction_id || '/' || year, value FROM observations WHERE indicator_id IN ('dti-score', 'national-dti-score')"))
-    assert scores == {"quang-ninh/2020": 0.3897, "quang-ninh/2022": 0.7024, "quang-binh/2022": 0.54146,
-                      "viet-nam/2023": 0.7326, "viet-nam/2024": 0.7955}
+    original = ("lai-chau", "quang-binh", "ha-tinh", "quang-ngai", "quang-ninh", "viet-nam")
+    assert {k: v for k, v in scores.items() if k.split("/")[0] in original} == \
+        {"quang-ninh/2020": 0.3897, "quang-ninh/2022": 0.7024, "quang-binh/2022": 0.54146,
+         "viet-nam/2023": 0.7326, "viet-nam/2024": 0.7955}
+    assert (scores["da-nang/2023"], scores["ha-noi/2024"], scores["hai-phong-2025/2024"], scores["kon-tum/2022"]) == \
+        (0.834, 0.8241, 0.7857, 0.54)
+    # a score is a share of 1, never a rank or a percentage
+    assert all(0 < v < 1 for v in scores.values())
 
 
 def test_ha_tinh_met_24_of_its_26_indicators(db):
-    row = one(db, "SELECT * FROM observations WHERE indicator_id = 'plan-indicators-met'")
+    row = one(db, "SELECT * FROM observations WHERE indicator_id = 'plan-indicators-met' AND jurisdiction_id = 'ha-tinh'")
     assert (row["jurisdiction_id"], row["document_id"], row["value"], row["denominator"], row["year"]) == \
         ("ha-tinh", "ha-tinh-05-nq-tu", 24, 26, 2025)
+    # other provinces' reviews of their own plans, each with the number of indicators it counted
+    others = {r["jurisdiction_id"]: (r["document_id"], r["value"], r["denominator"], r["year"]) for r in db.execute(
+        "SELECT * FROM observations WHERE indicator_id = 'plan-indicators-met' AND jurisdiction_id <> 'ha-tinh'")}
+    assert others["binh-thuan"] == ("binh-thuan-10-nq-tu", 7, 14, 2024)
+    assert others["lang-son"] == ("lang-son-246-kh-ubnd-2024", 23, 34, 2025)
+    assert others["dak-nong"] == ("dak-nong-09-nq-tu", 2, 11, 2023) and others["dong-thap"] == ("dong-thap-04-nq-tu", 8, 17, 2023)
+    assert others["thai-binh"] == (None, 15, 16, 2024)
 
 
 # ---------------------------------------------------------------- second-reader findings

@@ -100,7 +100,9 @@ def test_progress_on_a_terminal(tmp_path, monkeypatch):
     files = 5 + len(list((ROOT / "data" / "jurisdictions").glob("*.yml")))  # the catalogue and each jurisdiction
     assert f"parsed {files}/{files} files" in shown
     assert any(line.startswith("checking ") and "rows across files" in line for line in shown)
-    assert any(line.startswith("loading targets: 160 rows (") for line in shown)
+    targets = sqlite3.connect(tmp_path / "x.db").execute("SELECT count(*) FROM targets").fetchone()[0]
+    assert targets > 400  # the 63 provinces' targets, not the five of the first seeds
+    assert any(line.startswith(f"loading targets: {targets:,} rows (") for line in shown)
     assert "indexing search" in shown and "checking foreign keys, analyzing" in shown
     assert screen.getvalue().endswith("\r\033[K")  # the line is cleared before the result is printed
 
