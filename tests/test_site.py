@@ -82,6 +82,9 @@ def one_bar_each(db, year):
 
 def test_home_page_map_and_chart_data(get, db):
     html = page(get, "/")
+    # the intro counts the 63 provinces and the units formed in 2025 apart, never as one "86 provinces"
+    assert "<strong>the 63 provinces and cities (before 1 July 2025), the 23 units formed on 1 July 2025</strong>" in html
+    assert "<strong>63 tỉnh, thành phố (trước 1/7/2025), 23 đơn vị hình thành ngày 1/7/2025</strong>" in html
     points = json.loads(re.search(r'<script type="application/json" id="province-points">(.*?)</script>', html, re.S)[1])
     assert {p["id"] for p in points} == {r[0] for r in db.execute("select id from jurisdictions where in_63 = 1")}
     assert all(p["href"] == f"/province/{p['id']}" and p["lat"] and p["lon"] for p in points)
