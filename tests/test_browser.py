@@ -268,14 +268,37 @@ def test_row_page_links_and_whole_quote(visit):
 
 # ---------------------------------------------------------------- issue 17: nothing misleads, evidence one click away
 
+ORIGINAL_FIVE = ("lai-chau", "ha-tinh", "quang-ninh", "quang-ngai", "quang-binh")
+
+
+def sample_jurisdictions(db_path):
+    """The jurisdictions whose pages the sweeps load (all 86 at two widths is too slow; one template draws them
+    all): the nation, the five provinces of the first release, two of the others (the one with the most targets
+    and one with the fewest) and two units formed in 2025 (the one with the most predecessors and the one with the
+    most targets)."""
+    conn = sqlite3.connect(db_path)
+    others = [j for (j,) in conn.execute(
+        "select id from jurisdictions j where in_63 = 1 and id not in (%s) order by "
+        "(select count(*) from targets t where t.jurisdiction_id = j.id) desc, id" % ",".join("?" * 5), ORIGINAL_FIVE)]
+    units = [j for (j,) in conn.execute(
+        "select id from jurisdictions j where in_34 = 1 and in_63 = 0 order by "
+        "(select count(*) from jurisdiction_changes c where c.successor_id = j.id) desc, id")]
+    busiest_unit = conn.execute("select id from jurisdictions j where in_34 = 1 and in_63 = 0 and id <> ? order by "
+                                "(select count(*) from targets t where t.jurisdiction_id = j.id) desc, id",
+                                [units[0]]).fetchone()[0]
+    conn.close()
+    return ["viet-nam", *ORIGINAL_FIVE, others[0], others[-1], units[0], busiest_unit]
+
+
 def site_pages(db_path):
-    """Every page of the site a reader reaches from its navigation: the home page, the downloads page, every
-    jurisdiction, the indicators targeted by two or more jurisdictions and the ranks, every source text, every
-    canned query, and the table pages the navigation and the comparisons lead to."""
+    """The pages of the site a reader reaches from its navigation: the home page, the downloads page, the
+    provinces page and the matrix, a sample of the jurisdictions' pages (sample_jurisdictions), the indicators
+    targeted by two or more jurisdictions and the ranks, every source text, every canned query, and the table
+    pages the navigation and the comparisons lead to."""
     import yaml
     conn = sqlite3.connect(db_path)
-    paths = ["/", "/downloads"]
-    paths += [f"/province/{j}" for (j,) in conn.execute("select id from jurisdictions order by id")]
+    paths = ["/", "/downloads", "/provinces", "/matrix"]
+    paths += [f"/province/{j}" for j in sample_jurisdictions(db_path)]
     paths += [f"/indicator/{i}" for (i,) in conn.execute(
         "select indicator_id from targets group by indicator_id having count(distinct jurisdiction_id) >= 2 "
         "union select id from indicators where direction = 'lower' and id in (select indicator_id from targets)")]

@@ -1,6 +1,7 @@
 """The pages at 63 provinces in a real browser (Debian's chromium via Playwright, `make serve`'s configuration):
 the provinces page (sorting, filters, the map of one measure without tiles, the charts), the matrix, a province
 page of a unit formed in 2025, and the home page map with a hostile name (names are text, never HTML)."""
+import re
 import shutil
 import sqlite3
 
@@ -11,6 +12,11 @@ from test_browser import TILE_HOST, Visit, browser, serve, server, visit  # noqa
 
 def column(page, table, index):
     return page.eval_on_selector_all(f"#{table} tbody tr", f"rows => rows.map(r => r.cells[{index}].innerText.trim())")
+
+
+def number(cell):
+    """The (lower) number of a cell as the page writes it: '≥ 10%', '> 20%', '~ 20%', '≤ 45/63 (2025)', '5–10%'."""
+    return float(re.search(r"\d+(?:\.\d+)?", cell)[0])
 
 
 def test_provinces_page_sorts_filters_and_maps(visit, db_path):
@@ -24,13 +30,26 @@ def test_provinces_page_sorts_filters_and_maps(visit, db_path):
                                                                conn.execute("SELECT name_vi, gso_code FROM jurisdictions WHERE in_63 = 1"))
     assert len(names) == 63
     page.wait_for_selector("#provinces-table[data-sortable=ready]")
-    # latest DTI rank, ascending: by its share of the number ranked; "not stated" last in both directions
+    # latest DTI rank, ascending: by its share of the number ranked (1/34 after 1/63, before 2/63), never by the bare
+    # number; every province has one (DTI 2022 ranked all 63)
     page.locator("#provinces-table th:nth-child(9) button").click()
     ranks = column(page, "provinces-table", 8)
-    assert ranks[:5] == ["3/63 (2022)", "7/34 (2024)", "21/63 (2023)", "46/63 (2022)", "53/63 (2022)"]
-    assert set(ranks[5:]) == {"—"}
+    assert ranks[:5] == ["1/63 (2023)", "1/34 (2024)", "2/63 (2023)", "3/63 (2022)", "2/34 (2024)"]
+    share = lambda text: int(text.split("/")[0]) / int(text.split("/")[1].split()[0])  # noqa: E731
+    assert len(ranks) == 63 and "—" not in ranks and [share(r) for r in ranks] == sorted(share(r) for r in ranks)
+    assert sorted(ranks) == sorted(f"{r:g}/{d:g} ({y})" for r, d, y in conn.execute(
+        "SELECT dti_rank, dti_rank_denominator, dti_rank_year FROM province_overview WHERE in_63 = 1"))
     page.locator("#provinces-table th:nth-child(9) button").click()
-    assert column(page, "provinces-table", 8)[:5] == ["53/63 (2022)", "46/63 (2022)", "21/63 (2023)", "7/34 (2024)", "3/63 (2022)"]
+    descending = column(page, "provinces-table", 8)
+    assert [share(r) for r in descending] == sorted((share(r) for r in ranks), reverse=True)
+    assert descending[-2:] == ["1/34 (2024)", "1/63 (2023)"]
+    # the 2025 digital-economy share, descending: "> 20%" sorts as 20, "not stated" last
+    page.locator("#provinces-table th:nth-child(6) button").click()
+    page.locator("#provinces-table th:nth-child(6) button").click()
+    shares = column(page, "provinces-table", 5)
+    stated = [s for s in shares if s != "—"]
+    assert shares[len(stated):] == ["—"] * (63 - len(stated)) and "> 20%" in stated
+    assert [number(s) for s in stated] == sorted((number(s) for s in stated), reverse=True) and stated[0] == "35%"
     # targets, descending, then the 2025 digital-economy share
     page.locator("#provinces-table th:nth-child(5) button").click()
     page.locator("#provinces-table th:nth-child(5) button").click()
@@ -75,8 +94,14 @@ def test_matrix_page(visit, db_path):
     page.locator("#matrix th:nth-child(2) button").click()
     page.locator("#matrix th:nth-child(2) button").click()  # the 2025 digital-economy share, highest first
     values = column(page, "matrix", 1)
-    stated = [float(x.strip("≥~ %")) for x in values if x != "—"]
-    assert stated == sorted(stated, reverse=True) and stated[0] == 20 and len(stated) == 6  # 5 provinces and the nation
+    conn = sqlite3.connect(db_path)
+    with_2025 = conn.execute("SELECT count(DISTINCT t.jurisdiction_id) FROM targets t JOIN jurisdictions j ON j.id = "
+                             "t.jurisdiction_id WHERE t.indicator_id = 'digital-economy-share-of-grdp' AND t.target_year = 2025 "
+                             "AND t.value IS NOT NULL AND (j.in_63 = 1 OR j.level = 'country')").fetchone()[0]
+    stated = [x for x in values if x != "—"]
+    assert len(stated) == with_2025 >= 32  # the provinces with a 2025 target and the nation
+    assert "> 20%" in stated and "~ 20%" in stated and "≥ 10%" in stated  # comparators sort by their number
+    assert [number(x) for x in stated] == sorted((number(x) for x in stated), reverse=True) and stated[0] == "35%"
     assert values[len(stated):] == ["—"] * (64 - len(stated))
     v.screenshot("matrix-1400", full_page=True)
     v.check()

@@ -11,6 +11,7 @@
 - has_table(name): whether the database has that table or view.
 - to_json(value): JSON safe to put inside <script type="application/json">.
 - target_text(row): '≥ 10 %', '5–10 %', '(no number)' from a row's comparator, value, value_max, unit.
+- one_per(rows, *keys): one row per distinct keys (a chart's one bar per jurisdiction), the others' values in 'others'.
 - table_body(display_rows, links=None): the <tr> rows of site/templates/_table.html (a Jinja global), the same
   HTML as Datasette's own _table.html writes them cell by cell in the template; links(row) -> {column: href}
   turns those cells into links (evidence.py's locator_links: each locator to its passage).
@@ -63,6 +64,21 @@ def target_text(row) -> str:
     unit = row.get("unit")
     unit = "" if unit in (None, "rank", "count") else (unit if unit == "%" else " " + unit)
     return f"{sign + ' ' if sign else ''}{text}{unit}"
+
+
+def one_per(rows, *keys) -> list[dict]:
+    """One row per distinct value of keys (a chart's one bar per jurisdiction and year), in the rows' order: of a
+    jurisdiction's several targets for the same year (two plans, or a plan and a reference), the one province_overview
+    shows too (the whole measure before a scope, then the lowest id); the others' values are in its 'others'
+    ('25%; ~ 20%'), for a tooltip, so a chart never draws two bars on one row."""
+    groups: dict = {}
+    for row in rows:
+        groups.setdefault(tuple(row.get(k) for k in keys), []).append(row)
+    chosen = {}
+    for key, group in groups.items():
+        best = min(group, key=lambda r: (r.get("scope") is not None, str(r.get("id"))))
+        chosen[id(best)] = "; ".join(target_text(r) for r in group if r is not best)
+    return [dict(row, others=chosen[id(row)]) for row in rows if id(row) in chosen]
 
 
 def to_json(value) -> Markup:
@@ -203,5 +219,6 @@ def extra_template_vars(datasette, request):
         "has_table": has_table,
         "to_json": to_json,
         "target_text": target_text,
+        "one_per": one_per,
         "human_bytes": human_bytes,
     }

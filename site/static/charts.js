@@ -1,6 +1,7 @@
 /* Charts of the site's pages, drawn with Vega-Lite (site/static/vendor, served locally).
    vnTargetsChart(element, rows, options): one bar per jurisdiction, the national programme's bar
-   in its own colour and its value as a dashed rule. rows: [{label, value, text, national, href}]. */
+   in its own colour and its value as a dashed rule. rows: [{label, value, text, national, href, others}] (others:
+   the jurisdiction's other targets for the year, shown in the tooltip: one bar per jurisdiction). */
 (function () {
   "use strict";
   var FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', sans-serif";
@@ -90,7 +91,8 @@
             { field: "label", title: "Nơi / Where" },
             { field: "text", title: "Mục tiêu / Target" },
             { field: "quote", title: "Trích dẫn / Quote" }
-          ]
+          ].concat(rows.some(function (r) { return r.others; })
+            ? [{ field: "others", title: "Nguồn khác nêu / Also stated" }] : [])
         }
       },
       {
