@@ -57,7 +57,7 @@ def _database_named(db_path, tmp_path, name=None, version=None) -> Path:
     ("ABSOLUTE", None),  # an absolute path: out / '/…/victim-2026.1' is that path
 ])
 def test_the_release_refuses_a_folder_outside_its_output(db_path, tmp_path, name, version):
-    from pipeline import release
+    from release import release
 
     victim = tmp_path / "victim-2026.1"
     victim.mkdir()
@@ -74,7 +74,7 @@ def test_the_release_refuses_a_folder_outside_its_output(db_path, tmp_path, name
 
 
 def test_the_release_refuses_a_symbolic_link_in_its_output(db_path, tmp_path):
-    from pipeline import release
+    from release import release
 
     victim = tmp_path / "victim"
     victim.mkdir()
@@ -92,21 +92,21 @@ def test_the_release_refuses_a_symbolic_link_in_its_output(db_path, tmp_path):
 @pytest.mark.parametrize("field, value", [("gso_code", '"010"'), ("gso_code", '"4"'), ("gso_code", '"4a"'),
                                           ("successor_gso_code", '"420"')])
 def test_a_gso_code_is_two_digits(data, field, value):
-    path = data / "ha-tinh.yml"
+    path = data / "jurisdictions" / "ha-tinh.yml"
     line = set_field(path, field, value)
     assert_refused(run_in_process("--data", data, "--check"), path, line, field, "a GSO province code is two digits")
 
 
 @pytest.mark.parametrize("value", ["no", "No", "yes", "off", "ON", "y", "N"])
 def test_a_yaml_1_1_boolean_in_a_text_field_is_refused(data, value):
-    path = data / "ha-tinh.yml"
+    path = data / "jurisdictions" / "ha-tinh.yml"
     line = set_field(path, "name_vi", value)
     assert_refused(run_in_process("--data", data, "--check"), path, line, "name_vi",
                    f'{value} unquoted is true/false to YAML 1.1 readers')
 
 
 def test_a_quoted_yaml_1_1_boolean_is_text(data, tmp_path):
-    path = data / "ha-tinh.yml"
+    path = data / "jurisdictions" / "ha-tinh.yml"
     set_field(path, "region_en", '"no"')
     output = tmp_path / "out.db"
     result = run_in_process("--data", data, "--output", output)
@@ -317,12 +317,11 @@ def test_a_cache_that_cannot_be_written_never_fails_a_build(data, tmp_path, monk
 
 
 def test_a_schema_template_that_cannot_be_cached_never_fails_a_build(data, tmp_path, monkeypatch, clean_rows):
-    import build
-    from pipeline import cache
+    from pipeline import cache, load
 
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("a file where the cache folder should be")
-    monkeypatch.setattr(build, "CACHE", blocked)
+    monkeypatch.setattr(load, "CACHE", blocked)  # where the schema template is cached
     monkeypatch.setattr(cache, "_private", [])
     output = tmp_path / "vn_dx_plans.db"
     result = run_in_process("--data", data, "--output", output, "--no-cache")
@@ -331,9 +330,9 @@ def test_a_schema_template_that_cannot_be_cached_never_fails_a_build(data, tmp_p
 
 
 def test_a_truncated_schema_template_is_made_again(data, tmp_path, monkeypatch, clean_rows):
-    import build
+    from pipeline import load
 
-    monkeypatch.setattr(build, "CACHE", tmp_path / "cache")
+    monkeypatch.setattr(load, "CACHE", tmp_path / "cache")
     output = tmp_path / "vn_dx_plans.db"
     assert run_in_process("--data", data, "--output", output, "--no-cache").returncode == 0
     (template,) = (tmp_path / "cache").glob("schema-*.db")
@@ -372,7 +371,7 @@ def test_a_same_length_edit_inside_a_cached_entry_is_not_used(data, tmp_path, cl
 def test_an_entry_swapped_in_from_another_key_is_not_used(data, tmp_path, clean_rows):
     store, output = tmp_path / "cache", tmp_path / "vn_dx_plans.db"
     assert run_in_process("--data", data, "--output", output, "--cache", store).returncode == 0
-    ha_tinh, quang_binh = _entry_of(store, "Tỉnh Hà Tĩnh".encode()), _entry_of(store, "Tỉnh Quảng Bình".encode())
+    ha_tinh, quang_binh = _entry_of(store, "Hà Tĩnh Province".encode()), _entry_of(store, "Quảng Bình Province".encode())
     shutil.copyfile(quang_binh, ha_tinh)
     assert run_in_process("--data", data, "--output", output, "--no-cache").returncode == 0  # does not mend it
     output.unlink()
@@ -385,7 +384,7 @@ def test_a_stale_summary_is_not_used_by_a_rebuild(data, tmp_path):
     """The summary of an earlier version of a file, under the key of its current version: an incremental rebuild
     must not take that file's small tables (its jurisdiction's row) from it."""
     store, output, clean = tmp_path / "cache", tmp_path / "out" / "vn_dx_plans.db", tmp_path / "clean.db"
-    path = data / "ha-tinh.yml"
+    path = data / "jurisdictions" / "ha-tinh.yml"
     assert run_in_process("--data", data, "--output", output, "--cache", store).returncode == 0
     before = set(store.glob("*.summary.pickle"))
     set_field(path, "region_en", "North Central Coast (edited)")
@@ -396,7 +395,7 @@ def test_a_stale_summary_is_not_used_by_a_rebuild(data, tmp_path):
     stale = [p for p in stale if "Tỉnh Hà Tĩnh".encode() in p.read_bytes()]
     assert len(stale) == 1, stale
     shutil.copyfile(stale[0], new_summary)
-    replace(data / "lai-chau.yml", "  region_en: ", "  region_en: Northwest (edited) ")  # an incremental rebuild
+    replace(data / "jurisdictions" / "lai-chau.yml", "  region_en: ", "  region_en: Northwest (edited) ")  # an incremental rebuild
     result = run_in_process("--data", data, "--output", output, "--cache", store)
     assert result.returncode == 0, result.stderr
     assert run_in_process("--data", data, "--output", clean, "--no-cache").returncode == 0
@@ -460,13 +459,13 @@ def test_a_build_run_as_another_user_reports_an_unreadable_file():
         data = copy_data(folder)
         for path in [data, *data.rglob("*")]:
             path.chmod(0o755 if path.is_dir() else 0o644)
-        (data / "ha-tinh.yml").chmod(0)
+        (data / "jurisdictions" / "ha-tinh.yml").chmod(0)
         store = folder / "cache"
         store.mkdir(mode=0o755)
         result = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", sys.executable,
                                  str(ROOT / "build.py"), "--data", str(data), "--cache", str(store), "--check"],
                                 cwd=ROOT, capture_output=True, text=True, timeout=120)
-        assert_refused(result, data / "ha-tinh.yml", 0, "file", "cannot be read: Permission denied")
+        assert_refused(result, data / "jurisdictions" / "ha-tinh.yml", 0, "file", "cannot be read: Permission denied")
         assert list(store.iterdir()) == []
     finally:
         shutil.rmtree(folder)
