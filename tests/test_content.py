@@ -224,7 +224,13 @@ def test_jurisdictions_enriched_from_the_reference_file(db):
     rows = {r["id"]: (r["gso_code"], r["capital_vi"]) for r in db.execute("SELECT * FROM jurisdictions WHERE capital_vi IS NOT NULL")}
     assert rows == {"lai-chau": ("12", "Thành phố Lai Châu"), "quang-ninh": ("22", "Thành phố Hạ Long"),
                     "ha-tinh": ("42", "Thành phố Hà Tĩnh"), "quang-binh": ("44", "Thành phố Đồng Hới"),
-                    "quang-ngai": ("51", "Thành phố Quảng Ngãi")}
+                    "quang-ngai": ("51", "Thành phố Quảng Ngãi"),
+                    # from reference/jurisdictions.md's "Provincial capitals" (single source each)
+                    "ba-ria-vung-tau": ("77", "Thành phố Bà Rịa"), "bac-giang": ("24", "Thành phố Bắc Giang"),
+                    "binh-duong": ("74", "Thành phố Thủ Dầu Một"), "quang-nam": ("49", "Thành phố Tam Kỳ"),
+                    "soc-trang": ("94", "Thành phố Sóc Trăng"), "tay-ninh": ("72", "Thành phố Tây Ninh"),
+                    "bac-lieu": ("95", "Thành phố Bạc Liêu"), "vinh-phuc": ("26", "Thành phố Vĩnh Yên"),
+                    "hoa-binh": ("17", "Thành phố Hòa Bình")}
     assert {r[0] for r in db.execute("SELECT reference_source_id FROM jurisdictions WHERE level = 'province'")} == {"ref-jurisdictions"}
 
 
