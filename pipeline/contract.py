@@ -27,6 +27,7 @@ from schema.yaml_schema import (
     VOCABULARY_FILES,
     FILE_NAME_PART,
     GSO_CODE,
+    WEB_ADDRESS,
     YEAR_DATE,
     Field,
 )
@@ -39,6 +40,7 @@ SAFE_TEXT = r"^(?![=+\-@\t\r])"
 PATTERN_MESSAGES = {
     SAFE_TEXT: "text may not begin with =, +, -, @, a tab or a carriage return (a spreadsheet would run it as a formula)",
     YEAR_DATE: "the year must be 2000–2050",
+    WEB_ADDRESS: "a web address beginning with http:// or https://",
     FILE_NAME_PART: "must be a plain file name (letters, digits, '.', '_', '-'; no '/', not '.' or '..'; "
                     "at most 100 characters): it names the release's folder",
     GSO_CODE: "a GSO province code is two digits, in quotes (e.g. \"12\")",

@@ -31,6 +31,7 @@ def F(type_="str", required=False, choices=None, ref=None, record=None, **constr
 
 
 YEAR = {"minimum": vocab.YEAR_MIN, "maximum": vocab.YEAR_MAX}  # the SQL year checks
+WEB_ADDRESS = r"^https?://\S+$"  # a link the site may open: never javascript: or data:
 YEAR_DATE = r"^(20[0-4][0-9]|2050)-"  # a date whose year the SQL checks bound to YEAR_MIN..YEAR_MAX
 # dataset.yml's name and version name the release's folder and zip (pipeline/release.py): a plain file-name
 # component, no '/', never '.' or '..' (it starts with a letter or digit), at most 100 characters.
@@ -51,7 +52,7 @@ RECORDS: dict[str, dict[str, Field]] = {
         "file_name": F(),
         "sha256": F(),
         "citation": F(),
-        "url": F(),
+        "url": F(pattern=WEB_ADDRESS),
         "covers": F("str_list", required=True, ref="jurisdiction"),
         "note": F(),
     },

@@ -97,6 +97,16 @@ def test_a_gso_code_is_two_digits(data, field, value):
     assert_refused(run_in_process("--data", data, "--check"), path, line, field, "a GSO province code is two digits")
 
 
+@pytest.mark.parametrize("value", ['"javascript:alert(document.domain)"', '"data:text/html,<script>x</script>"',
+                                   '"//evil.example/x"', '"https://a b"'])
+def test_a_source_url_the_site_would_link_is_a_web_address(data, value):
+    """A source's url becomes a link on its row and text pages: never a javascript: or data: address."""
+    path = data / "sources.yml"
+    line = set_field(path, "url", value)
+    assert_refused(run_in_process("--data", data, "--check"), path, line, "url",
+                   "a web address beginning with http:// or https://")
+
+
 @pytest.mark.parametrize("value", ["no", "No", "yes", "off", "ON", "y", "N"])
 def test_a_yaml_1_1_boolean_in_a_text_field_is_refused(data, value):
     path = data / "jurisdictions" / "ha-tinh.yml"
