@@ -35,7 +35,7 @@ from pipeline.load import CACHE, _table_keys, schema_template, write_database
 from pipeline.parse import Dataset, data_paths, merge_part, parse_file
 from pipeline.progress import Progress
 from pipeline.read import Problem, Problems, display_path
-from pipeline.text import fold, nfc_norm, number_in_text, quote_end, quote_in_text, slug, written_number  # noqa: F401  (used by tests)
+from pipeline.text import fold, nfc_norm, number_in_text, quote_in_text, slug, written_number  # noqa: F401  (used by tests)
 from pipeline.validate import fill_defaults, resolve_references
 from schema import views  # noqa: F401  (build.views: used by tests)
 from schema.yaml_schema import VOCABULARY_FILES

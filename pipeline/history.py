@@ -3,8 +3,11 @@ as the rows of row_history, oldest release first, numbered; the site shows them 
 from __future__ import annotations
 
 import csv
+import io
 import re
 from pathlib import Path
+
+from pipeline.read import display_path, read_bytes, refusal
 
 FOLDER = "history"  # inside the data folder
 
@@ -17,7 +20,11 @@ def rows(data_dir: Path) -> list[dict]:
     """Every release's changes (data/history/*.csv, oldest release first), numbered, as row_history's rows."""
     found = []
     for path in sorted((data_dir / FOLDER).glob("*.csv"), key=_version_order):
-        with open(path, newline="", encoding="utf-8") as handle:
+        why = refusal(path, data_dir.resolve())  # as every data file: no link out of the folder, no pipe
+        raw, why = (None, why) if why else read_bytes(path)
+        if why or raw is None:
+            raise ValueError(f"{display_path(path)}: {why or 'cannot be read'}")
+        with io.StringIO(raw.decode("utf-8"), newline="") as handle:
             for line in csv.DictReader(handle):
                 found.append({"id": len(found) + 1, **{c: v or None for c, v in line.items()}})
     return found

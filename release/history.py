@@ -16,6 +16,8 @@ import csv
 import sys
 from pathlib import Path
 
+from release.release import inside_output
+
 ROOT = Path(__file__).resolve().parent.parent
 FOLDER = "history"  # inside the data folder
 COLUMNS = ["version", "previous_version", "table_name", "key_columns", "row_key", "change", "column_name",
@@ -43,7 +45,7 @@ def write_history(diff: dict, data_dir: Path = ROOT / "data") -> Path:
         raise SystemExit(f"the new release's version ({diff['to']['version']}) must differ from the previous one's")
     folder = data_dir / FOLDER
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{diff['to']['version']}.csv"
+    path = inside_output(folder, f"{diff['to']['version']}.csv")  # the version comes from a database: a plain name
     with open(path, "w", newline="", encoding="utf-8") as out:
         writer = csv.DictWriter(out, COLUMNS, lineterminator="\n")
         writer.writeheader()

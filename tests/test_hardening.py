@@ -479,3 +479,12 @@ def test_a_build_run_as_another_user_reports_an_unreadable_file():
         assert list(store.iterdir()) == []
     finally:
         shutil.rmtree(folder)
+
+
+def test_a_history_file_is_read_as_a_data_file(data, tmp_path):
+    """data/history/*.csv (row_history): a link out of the data folder is refused, not read."""
+    (data / "history").mkdir(exist_ok=True)
+    (data / "history" / "2026.2.csv").symlink_to("/etc/passwd")
+    result = run_in_process("--data", data, "--output", tmp_path / "out.db")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "a symbolic link out of the data folder" in result.stderr and not (tmp_path / "out.db").exists()

@@ -24,7 +24,6 @@ import json
 import re
 import sqlite3
 import sys
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +31,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from pipeline.text import slug  # noqa: E402
 from schema.vocab import MERGED_UNTIL, REORGANISED_ON  # noqa: E402
 
 PACKAGE = "vietnamadminunits"
@@ -59,12 +59,6 @@ REGIONS = {
         "soc-trang bac-lieu ca-mau",
 }
 REGION_OF = {pid: region for region, ids in REGIONS.items() for pid in ids.split()}
-
-
-def slug(text: str) -> str:
-    text = unicodedata.normalize("NFD", text).replace("đ", "d").replace("Đ", "D")
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn").lower()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
 @dataclass

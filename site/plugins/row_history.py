@@ -14,11 +14,14 @@ def extra_template_vars(datasette):
         if not await db.table_exists("row_history") or not await db.table_exists(table):
             return None
         keys = await db.primary_keys(table)
+        known = set(await db.table_columns(table))
         where = " AND ".join(f"[{c}] = ?" for c in keys) or "rowid = ?"
         changes = []
         for (columns,) in (await db.execute("SELECT DISTINCT key_columns FROM row_history WHERE table_name = ?",
                                             [table])).rows:
             names = columns.split(", ")
+            if not set(names) <= known:  # a history file names columns this table does not have: not shown
+                continue
             found = (await db.execute(f"SELECT {', '.join(f'[{n}]' for n in names)} FROM [{table}] WHERE {where}",
                                       list(primary_key_values))).first()
             if found is None:
